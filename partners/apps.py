@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PartnersConfig(AppConfig):
+    name = "partners"
+    verbose_name = _("Partners")
+
+    def ready(self) -> None:
+        from prm.core.audit import audit_register
+
+        from .models import Partner, Tier
+
+        audit_register(Partner)
+        audit_register(Tier)

@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from prm.accounts.invitations import invitation_send
+from prm.accounts.models import User
+from prm.accounts.roles import PARTNER_ROLES, Role
+from prm.accounts.services import user_create
+from prm.core.workflow import transition
+from prm.tenancy.selectors import current_tenant
+
+from .models import (
+    PARTNER_TRANSITIONS,
+    Partner,
+    PartnerStatus,
+    PartnerStatusChange,
+    ProgramSettings,
+    Qualification,
+)
+from .signals import partner_status_changed, partner_user_invited, qualification_uploaded
+
+
+@transaction.atomic
+def partner_create(*, name: str, region: str, actor: Any = None, **fields: Any) -> Partner:
+    partner = Partner(name=name.strip(), region=region, **fields)
+    partner.full_clean()
+    partner.save()
+    PartnerStatusChange.objects.create(
+        partner=partner,
+        from_status="",
+        to_status=partner.status,
+        reason="created",
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    return partner
+
+
+@transaction.atomic
+def partner_set_status(
+    *, partner: Partner, status: PartnerStatus | str, actor: Any = None, reason: str = ""
+) -> Partner:
+    """Move a partner through applied → active → suspended → terminated, with the effects.
+
+    Suspended partners cannot order or register deals (their status gates those services).
+    Termination also deactivates the partner's users, freezes balances for final settlement and
+    schedules the release of open deal-registration protection after the grace period.
+    """
+    from_status = partner.status
+    moved = transition(
+        partner,
+        status,
+        table=PARTNER_TRANSITIONS,
+        history_model=PartnerStatusChange,
+        history_fk="partner",
+        actor=actor,
+        reason=reason,
+    )
+    assert isinstance(moved, Partner)
+    if status == PartnerStatus.TERMINATED:
+        _terminate_effects(moved, reason=reason)
+    partner_status_changed.send(
+        sender=Partner, partner=moved, from_status=from_status, to_status=str(status)
+    )
+    partner.refresh_from_db()
+    return moved
+
+
+def _terminate_effects(partner: Partner, *, reason: str) -> None:
+    now = timezone.now()
+    grace = timedelta(days=ProgramSettings.current().termination_grace_days)
+    partner.terminated_at = now
+    partner.protection_release_at = now + grace
+    partner.balances_frozen = True
+    partner._audit_reason = reason  # type: ignore[attr-defined]
+    partner.save(update_fields=["terminated_at", "protection_release_at", "balances_frozen"])
+    for user in User.objects.filter(partner=partner, is_active=True).order_by("pk"):
+        user.is_active = False  # one save per user so each deactivation is audited
+        user.save(update_fields=["is_active"])
+
+
+@transaction.atomic
+def partner_user_invite(
+    *,
+    partner: Partner,
+    email: str,
+    full_name: str,
+    role: Role | str,
+    inviter: Any,
+    base_url: str,
+) -> User:
+    """A partner admin (or vendor staff) adds a colleague; they set a password from the email."""
+    if role not in PARTNER_ROLES:
+        raise ValidationError({"role": _("Choose partner admin or partner user.")})
+    if User.objects.filter(email__iexact=email.strip()).exists():
+        raise ValidationError({"email": _("A user with this email already exists.")})
+    user = user_create(email=email, full_name=full_name, role=role, partner=partner)
+    invitation_send(
+        user=user,
+        base_url=base_url,
+        inviter_name=getattr(inviter, "full_name", ""),
+        company=current_tenant().name,
+    )
+    partner_user_invited.send(sender=Partner, partner=partner, user=user)
+    return user
+
+
+@transaction.atomic
+def partner_user_update(*, user: User, role: Role | str, is_active: bool, actor: Any) -> User:
+    if role not in PARTNER_ROLES:
+        raise ValidationError({"role": _("Choose partner admin or partner user.")})
+    if user.pk == getattr(actor, "pk", None) and (not is_active or role != user.role):
+        raise ValidationError(_("You cannot change your own role or deactivate yourself."))
+    if user.partner is not None and user.partner.status == PartnerStatus.TERMINATED and is_active:
+        raise ValidationError(_("Users of a terminated partner stay deactivated."))
+    user.role = role
+    user.is_active = is_active
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["role", "is_active"])
+    return user
+
+
+@transaction.atomic
+def qualification_add(
+    *,
+    partner: Partner,
+    kind: str,
+    actor: Any = None,
+    number: str = "",
+    document: Any = None,
+    issued_on: Any = None,
+    expires_on: Any = None,
+) -> Qualification:
+    qualification = Qualification(
+        partner=partner, kind=kind, number=number, issued_on=issued_on, expires_on=expires_on
+    )
+    if document:
+        qualification.document = document
+    qualification.full_clean()
+    qualification.save()
+    qualification_uploaded.send(sender=Partner, partner=partner, qualification=qualification)
+    return qualification

@@ -1,0 +1,58 @@
+"""`/healthz`: database, Redis and Celery worker, as JSON for load balancers and compose."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+
+
+def _check_database() -> str:
+    try:
+        connection.set_schema_to_public()  # type: ignore[attr-defined]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return "ok"
+    except Exception as exc:
+        return f"error: {type(exc).__name__}"
+
+
+def _check_redis() -> str:
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1).ping()
+        return "ok"
+    except Exception as exc:
+        return f"error: {type(exc).__name__}"
+
+
+_worker_status: tuple[float, str] = (0.0, "")
+
+
+def _check_worker() -> str:
+    """Pinging the workers costs up to half a second, so one answer serves for a while."""
+    global _worker_status
+    checked_at, status = _worker_status
+    if status and time.monotonic() - checked_at < settings.PRM_HEALTH_WORKER_TTL:
+        return status
+    from prm.celery import app
+
+    try:
+        status = "ok" if app.control.ping(timeout=0.5) else "no worker answered"
+    except Exception as exc:
+        status = f"error: {type(exc).__name__}"
+    _worker_status = (time.monotonic(), status)
+    return status
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = {"database": _check_database(), "redis": _check_redis(), "worker": _check_worker()}
+    # Web can serve requests without a worker, so only database and Redis decide the status code.
+    serving = checks["database"] == "ok" and checks["redis"] == "ok"
+    status = "ok" if serving and checks["worker"] == "ok" else ("degraded" if serving else "down")
+    return JsonResponse({"status": status, **checks}, status=200 if serving else 503)

@@ -1,0 +1,39 @@
+"""The one way to declare a background job: retries with backoff and a time limit by default."""
+
+from collections.abc import Callable
+from typing import Any
+
+from celery import shared_task
+from django.db import OperationalError, transaction
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+TRANSIENT_ERRORS = (OperationalError, RedisConnectionError, ConnectionError, TimeoutError)
+
+
+def job(name: str, **options: Any) -> Callable[[Callable[..., Any]], Any]:
+    """Decorate a task that takes ids, re-checks state and is safe to run twice."""
+    defaults: dict[str, Any] = {
+        "autoretry_for": TRANSIENT_ERRORS,
+        "retry_backoff": 5,
+        "retry_backoff_max": 600,
+        "retry_jitter": True,
+        "max_retries": 6,
+        "acks_late": True,
+        "soft_time_limit": 120,
+        "time_limit": 180,
+    }
+    return shared_task(name=name, **{**defaults, **options})
+
+
+def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
+    """Queue `task` once the current transaction commits, in the schema current *now*.
+
+    Celery's own delay_on_commit reads the schema when the commit happens, which is wrong if the
+    caller switched schema in between; the schema is captured here instead.
+    """
+    from prm.tenancy.db import tenant_connection
+
+    schema = tenant_connection().schema_name
+    transaction.on_commit(
+        lambda: task.apply_async(args=args, kwargs=kwargs, headers={"_schema_name": schema})
+    )

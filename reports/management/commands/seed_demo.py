@@ -1,0 +1,19 @@
+from django.core.management.base import BaseCommand
+
+from reports.demo import demo_exists, demo_logins, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Create the demo vendor with bilingual sample data (skipped if it exists)."
+
+    def handle(self, *args: object, **opts: object) -> None:
+        if demo_exists():
+            self.stdout.write("Demo vendor exists; keeping its data.")
+        else:
+            seed_demo()
+            self.stdout.write(self.style.SUCCESS("Demo vendor created."))
+        self.stdout.write("\nDemo logins (http://demo.localhost:8000/):")
+        for login in demo_logins():
+            self.stdout.write(
+                f"  {login.role:<28} {login.email:<32} {login.password}  → {login.portal}"
+            )

@@ -1,0 +1,53 @@
+"""The two portals' landing pages. `reports` reads every module and nothing imports it."""
+
+from django.db.models import Count, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from orders.selectors import orders_visible_to
+from partners.models import PartnerStatus
+from partners.selectors import partners_visible_to
+from prm.accounts.access import partner_required, signed_in_user, vendor_required
+from prm.accounts.models import User
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not isinstance(user, User):
+        return redirect("accounts:login")
+    if user.is_partner_user:
+        return redirect("portal_home")
+    return vendor_home(request)
+
+
+@vendor_required
+def vendor_home(request: HttpRequest) -> HttpResponse:
+    partners = partners_visible_to(request.user)
+    by_status = dict(
+        partners.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    orders = orders_visible_to(request.user)
+    totals = orders.exclude(status="cancelled").aggregate(amount=Sum("total"), n=Count("pk"))
+    return render(
+        request,
+        "vendor/home.html",
+        {
+            "partner_counts": [(s.label, by_status.get(s.value, 0)) for s in PartnerStatus],
+            "partner_total": sum(by_status.values()),
+            "order_count": totals["n"],
+            "order_amount": totals["amount"] or 0,
+            "recent_orders": orders[:8],
+        },
+    )
+
+
+@partner_required
+def portal_home(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
+    partner = partners_visible_to(user).get(pk=user.partner_id or 0)
+    orders = orders_visible_to(request.user)
+    return render(
+        request,
+        "portal/home.html",
+        {"partner": partner, "recent_orders": orders[:8], "order_count": orders.count()},
+    )

@@ -1,0 +1,67 @@
+"""Small builders for test data; each goes through the same services the app uses."""
+
+from __future__ import annotations
+
+import itertools
+from decimal import Decimal
+from typing import Any
+
+from orders.models import Order, Product
+from orders.services import LineRequest, order_create
+from partners.models import Partner, PartnerStatus
+from partners.services import partner_create, partner_set_status
+from prm.accounts.models import User
+from prm.accounts.roles import Role
+from prm.accounts.services import user_create
+
+_seq = itertools.count(1)
+
+
+def make_user(role: Role = Role.ADMIN, *, partner: Partner | None = None, **kw: Any) -> User:
+    n = next(_seq)
+    return user_create(
+        email=kw.pop("email", f"user{n}@example.test"),
+        full_name=kw.pop("full_name", f"用户{n}"),
+        role=role,
+        partner=partner,
+        password=kw.pop("password", "pass-12345-word"),
+        **kw,
+    )
+
+
+def make_partner(*, status: str = PartnerStatus.ACTIVE, **kw: Any) -> Partner:
+    n = next(_seq)
+    partner = partner_create(
+        name=kw.pop("name", f"测试伙伴{n}有限公司"), region=kw.pop("region", "上海"), **kw
+    )
+    if status != PartnerStatus.APPLIED:
+        partner_set_status(partner=partner, status=PartnerStatus.ACTIVE)
+    if status not in (PartnerStatus.APPLIED, PartnerStatus.ACTIVE):
+        partner_set_status(partner=partner, status=status)
+    partner.refresh_from_db()
+    return partner
+
+
+def make_product(price: str = "100.00", **kw: Any) -> Product:
+    n = next(_seq)
+    return Product.objects.create(
+        sku=kw.pop("sku", f"SKU-{n}"),
+        name=kw.pop("name", f"产品{n}"),
+        product_line=kw.pop("product_line", "测试"),
+        list_price=Decimal(price),
+        **kw,
+    )
+
+
+def make_order(partner: Partner, *lines: tuple[Product, int], actor: Any = None) -> Order:
+    return order_create(
+        partner=partner, lines=[LineRequest(product=p, quantity=q) for p, q in lines], actor=actor
+    )
+
+
+def make_credit_code(n: int, *, region: str = "310115") -> str:
+    """A valid unified social credit code, distinct for each n."""
+    from partners.credit_code import check_character
+
+    first17 = f"91{region}MA{n:07d}"
+    return first17 + check_character(first17)

@@ -1,0 +1,33 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from orders.metrics import rolling_purchases
+from orders.models import Order, OrderStatus
+from orders.services import order_set_status
+from tests.factories import make_order, make_partner, make_product
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rolling_purchases_counts_accepted_orders_in_the_window(in_a):
+    a, b = make_partner(), make_partner()
+    product = make_product("100.00")
+    accepted = make_order(a, (product, 3))
+    order_set_status(order=accepted, status=OrderStatus.APPROVED)
+    make_order(a, (product, 5))  # still submitted: not counted
+    old = make_order(a, (product, 7))
+    order_set_status(order=old, status=OrderStatus.APPROVED)
+    Order.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=400))
+    cancelled = make_order(b, (product, 1))
+    order_set_status(order=cancelled, status=OrderStatus.CANCELLED)
+    now = timezone.now()
+
+    result = rolling_purchases(
+        partner_ids=None, since=now - timedelta(days=365), until=now + timedelta(seconds=1)
+    )
+
+    assert result == {a.pk: Decimal("300.00")}
+    assert rolling_purchases(partner_ids=[b.pk], since=now - timedelta(days=365), until=now) == {}

@@ -1,0 +1,42 @@
+"""`make demo` data: every lifecycle stage, working logins, and a second run changes nothing."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django_tenants.utils import schema_context
+
+from orders.models import Order
+from partners.models import Partner, Qualification, Region
+from prm.accounts.models import User
+from reports import demo
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_vendor_has_every_lifecycle_stage_and_working_logins(tenant_a):
+    call_command("seed_demo", stdout=StringIO())
+
+    assert demo.demo_exists() is True
+    with schema_context("demo"):
+        statuses = set(Partner.objects.values_list("status", flat=True))
+        assert statuses == {"applied", "active", "suspended", "terminated"}
+        assert Order.objects.count() == 36
+        assert Region.objects.filter(level="province").count() == 8
+        assert Qualification.objects.count() == Partner.objects.count()
+        terminated = Partner.objects.get(status="terminated")
+        assert terminated.balances_frozen is True
+        assert list(
+            User.objects.filter(partner=terminated).values_list("is_active", flat=True)
+        ) == [False]
+        for login in demo.demo_logins():
+            user = authenticate(username=login.email, password=login.password)
+            assert user is not None, login.email
+            assert user.home_url == login.portal
+        partners_before = Partner.objects.count()
+    output = StringIO()
+    call_command("seed_demo", stdout=output)
+    assert "Demo vendor exists; keeping its data." in output.getvalue()
+    with schema_context("demo"):
+        assert Partner.objects.count() == partners_before
