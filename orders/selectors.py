@@ -17,7 +17,9 @@ def orders_visible_to(user: Any) -> QuerySet[Order]:
 
 class OrderFilter(django_filters.FilterSet):
     number = django_filters.CharFilter(lookup_expr="icontains", label=_("Order no."))
-    status = django_filters.ChoiceFilter(choices=OrderStatus.choices, label=_("Status"))
+    status = django_filters.ChoiceFilter(
+        choices=OrderStatus.choices, label=_("Status"), empty_label=_("All")
+    )
     placed_after = django_filters.DateFilter(
         field_name="created_at", lookup_expr="date__gte", label=_("Placed on or after")
     )

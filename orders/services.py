@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from partners.gates import ORDERING, partner_blockers
 from partners.models import Partner
-from partners.selectors import partner_can_transact
 from prm.core.money import quantize
 from prm.core.numbering import next_number
 from prm.core.workflow import transition
@@ -30,11 +30,9 @@ def order_create(
 ) -> Order:
     # Lock the partner row: a suspension committed meanwhile must not let this order through.
     partner = Partner.objects.select_for_update().get(pk=partner.pk)
-    if not partner_can_transact(partner):
-        raise ValidationError(
-            _("%(partner)s cannot order while its status is %(status)s.")
-            % {"partner": partner, "status": partner.get_status_display()}
-        )
+    blockers = partner_blockers(partner, ORDERING)
+    if blockers:
+        raise ValidationError(blockers)
     if not lines:
         raise ValidationError(_("An order needs at least one line."))
     currency = current_tenant().currency
@@ -71,7 +69,8 @@ def order_create(
         order=order,
         from_status="",
         to_status=order.status,
-        reason="placed",
+        # No stored English word: the page labels the first row in the reader's language.
+        reason="",
         actor=order.placed_by,
     )
     return order

@@ -25,11 +25,6 @@ def partner_get_visible(*, user: Any, pk: int) -> Partner | None:
     return partners_visible_to(user).filter(pk=pk).first()
 
 
-def partner_can_transact(partner: Partner) -> bool:
-    """Ordering and deal registration are open to active partners only."""
-    return partner.status == PartnerStatus.ACTIVE
-
-
 def partner_can_manage(user: Any, partner: Partner) -> bool:
     """Status moves and profile changes: vendor admins, and the partner's own channel manager."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -49,15 +44,26 @@ EXPIRING_CHOICES = [
 
 class PartnerFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    status = django_filters.ChoiceFilter(choices=PartnerStatus.choices, label=_("Status"))
-    partner_type = django_filters.ChoiceFilter(choices=PartnerType.choices, label=_("Type"))
-    tier = django_filters.ModelChoiceFilter(queryset=Tier.objects.all(), label=_("Tier"))
+    status = django_filters.ChoiceFilter(
+        choices=PartnerStatus.choices, label=_("Status"), empty_label=_("All")
+    )
+    partner_type = django_filters.ChoiceFilter(
+        choices=PartnerType.choices, label=_("Type"), empty_label=_("All")
+    )
+    tier = django_filters.ModelChoiceFilter(
+        queryset=Tier.objects.all(), label=_("Tier"), empty_label=_("All")
+    )
     region = django_filters.CharFilter(lookup_expr="exact", label=_("Region"))
     channel_manager = django_filters.ModelChoiceFilter(
-        queryset=User.objects.filter(role=Role.CHANNEL_MANAGER), label=_("Channel manager")
+        queryset=User.objects.filter(role=Role.CHANNEL_MANAGER),
+        label=_("Channel manager"),
+        empty_label=_("All"),
     )
     documents = django_filters.ChoiceFilter(
-        choices=EXPIRING_CHOICES, method="documents_expiring", label=_("Documents expiring")
+        choices=EXPIRING_CHOICES,
+        method="documents_expiring",
+        label=_("Documents expiring"),
+        empty_label=_("All"),
     )
 
     class Meta:

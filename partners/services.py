@@ -35,7 +35,8 @@ def partner_create(*, name: str, region: str, actor: Any = None, **fields: Any) 
         partner=partner,
         from_status="",
         to_status=partner.status,
-        reason="created",
+        # No stored English word: the page labels the first row in the reader's language.
+        reason="",
         actor=actor if getattr(actor, "is_authenticated", False) else None,
     )
     return partner

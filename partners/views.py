@@ -32,6 +32,12 @@ from .services import (
     qualification_add,
 )
 
+# Sub-apps' panels on the partner page; each loads its own rows from `partner`.
+DETAIL_PANELS = (
+    "partners/onboarding/_vendor_panel.html",
+    "partners/agreements/_vendor_panel.html",
+)
+
 
 def _visible_partner(request: HttpRequest, pk: int) -> Partner:
     partner = partner_get_visible(user=request.user, pk=pk)
@@ -101,6 +107,7 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "territories": partner.territories.all(),
             "product_lines": partner.product_lines.all(),
             "qualification_form": QualificationForm() if can_manage else None,
+            "panels": DETAIL_PANELS,
         },
     )
 

@@ -1,7 +1,9 @@
 """URLs of a vendor's host (<slug>.<base domain>)."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from prm.tenancy.views import tenant_logo, vendor_settings
 from reports import views as dashboards
@@ -25,4 +27,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("branding/logo", tenant_logo, name="tenant_logo"),
     path("settings/", vendor_settings, name="vendor_settings"),
+    # Browsers ask for /favicon.ico whatever the page links; answer instead of logging a 404.
+    path(
+        "favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}favicon.svg", permanent=True)
+    ),
 ]

@@ -18,7 +18,12 @@ from django_tenants.utils import schema_context
 from orders.models import Order, OrderStatus, Product
 from orders.services import LineRequest, order_create, order_set_status
 from partners import demo as partner_demo
+from partners.agreements import demo as agreements_demo
+from partners.gates import ORDERING, partner_blockers
 from partners.models import Partner, PartnerStatus, PartnerType, Tier
+from partners.onboarding import demo as onboarding_demo
+from partners.programs import demo as programs_demo
+from partners.recruitment import demo as recruitment_demo
 from partners.services import partner_create, partner_set_status
 from prm.accounts.roles import Role
 from prm.accounts.services import user_create
@@ -305,7 +310,20 @@ def _seed_tenant() -> None:
             partner=partners[10][0],
             password=PASSWORD,
         )
-        _seed_orders(rng, [p for p, s in partners if s != PartnerStatus.APPLIED], products, admin)
+        seeded = [p for p, _s in partners]
+        recruitment_demo.seed(partners=seeded, admin=admin, rng=rng)
+        # 华东 renews, 创联 has yet to sign (so onboarding still gates it), 海岸 is terminated below.
+        agreements_demo.seed(
+            renewing=seeded[0], awaiting=seeded[4], terminating=seeded[10], admin=admin
+        )
+        onboarding_demo.seed(partners=seeded, admin=admin, rng=rng, pending=seeded[4])
+        buyers = [
+            p
+            for p, s in partners
+            if s != PartnerStatus.APPLIED and not partner_blockers(p, ORDERING)
+        ]
+        _seed_orders(rng, buyers, products, admin)
+        programs_demo.seed(partners=seeded, admin=admin, rng=rng)
         for partner, status in partners:
             if status in (PartnerStatus.SUSPENDED, PartnerStatus.TERMINATED):
                 partner_set_status(

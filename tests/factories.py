@@ -9,6 +9,7 @@ from typing import Any
 from orders.models import Order, Product
 from orders.services import LineRequest, order_create
 from partners.models import Partner, PartnerStatus
+from partners.onboarding.services import onboarding_complete_all
 from partners.services import partner_create, partner_set_status
 from prm.accounts.models import User
 from prm.accounts.roles import Role
@@ -54,6 +55,8 @@ def make_product(price: str = "100.00", **kw: Any) -> Product:
 
 
 def make_order(partner: Partner, *lines: tuple[Product, int], actor: Any = None) -> Order:
+    """A partner that orders has finished onboarding (tests of the gate call order_create)."""
+    onboarding_complete_all(partner=partner)
     return order_create(
         partner=partner, lines=[LineRequest(product=p, quantity=q) for p, q in lines], actor=actor
     )

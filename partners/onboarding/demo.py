@@ -31,11 +31,13 @@ def _pending_partner(partners: list[Partner]) -> Partner | None:
     return active[-1] if active else None
 
 
-def seed(*, partners: list[Partner], admin: Any, rng: random.Random) -> None:
+def seed(
+    *, partners: list[Partner], admin: Any, rng: random.Random, pending: Partner | None = None
+) -> None:
     for partner in partners:
         partner.refresh_from_db()
         onboarding_start(partner=partner)
-    pending = _pending_partner(partners)
+    pending = pending or _pending_partner(partners)
     for partner in partners:
         if partner.status == PartnerStatus.APPLIED:
             continue  # applicants keep their checklist open (licence done if uploaded)

@@ -198,11 +198,13 @@ class OnboardingFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         choices=[c for c in PartnerStatus.choices if c[0] != PartnerStatus.TERMINATED],
         label=gettext_lazy("Status"),
+        empty_label=gettext_lazy("All"),
     )
     step = django_filters.ModelChoiceFilter(
         queryset=OnboardingStepTemplate.objects.all(),
         method="pending_step",
         label=gettext_lazy("Pending step"),
+        empty_label=gettext_lazy("All"),
     )
 
     class Meta:

@@ -65,9 +65,15 @@ def cities() -> QuerySet[Region]:
 
 class ApplicationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_lazy("Search"))
-    status = django_filters.ChoiceFilter(choices=ApplicationStatus.choices, label=_lazy("Status"))
-    partner_type = django_filters.ChoiceFilter(choices=PartnerType.choices, label=_lazy("Type"))
-    province = django_filters.ModelChoiceFilter(queryset=provinces(), label=_lazy("Province"))
+    status = django_filters.ChoiceFilter(
+        choices=ApplicationStatus.choices, label=_lazy("Status"), empty_label=_lazy("All")
+    )
+    partner_type = django_filters.ChoiceFilter(
+        choices=PartnerType.choices, label=_lazy("Type"), empty_label=_lazy("All")
+    )
+    province = django_filters.ModelChoiceFilter(
+        queryset=provinces(), label=_lazy("Province"), empty_label=_lazy("All")
+    )
 
     class Meta:
         model = PartnerApplication

@@ -25,6 +25,9 @@ PRM_BASE_DOMAIN = os.environ.get("PRM_BASE_DOMAIN", "localhost")
 # The tenant middleware only serves hosts found in the Domain table (others get the 404 page), so
 # that table is the host allowlist; custom domains then need no settings change.
 ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "").split(",") if h] or ["*"]
+# How links in emails reach a vendor's host (requests know their host; background jobs do not).
+PRM_SITE_SCHEME = os.environ.get("PRM_SITE_SCHEME", "http")
+PRM_SITE_PORT = os.environ.get("PRM_SITE_PORT", "")
 CSRF_TRUSTED_ORIGINS = [
     o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o
 ]
@@ -73,6 +76,8 @@ PUBLIC_SCHEMA_NAME = "public"
 # Set search_path once per schema switch instead of before every query (halves round trips).
 TENANT_LIMIT_SET_CALLS = True
 DEFAULT_NOT_FOUND_TENANT_VIEW = "prm.tenancy.views.NoTenantView"
+# django-tenants colours admin app captions green by schema (shared vs tenant): noise to admins.
+TENANT_COLOR_ADMIN_APPS = False
 
 MIDDLEWARE = [
     "prm.core.health_middleware.HealthCheckMiddleware",
@@ -220,6 +225,8 @@ CELERY_BEAT_SCHEDULE = {
     "remind-expiring-qualifications": _per_tenant(
         "partners.tasks.remind_expiring_qualifications", hour=8
     ),
+    "evaluate-tiers": _per_tenant("partners.programs.tasks.evaluate_tiers", hour=2),
+    "agreements-daily": _per_tenant("partners.agreements.tasks.agreements_daily", hour=7),
 }
 
 PRM_HEALTH_WORKER_TTL = 15.0  # seconds one worker ping answers /healthz for

@@ -1,12 +1,16 @@
 """Fast settings for the test suite; still real PostgreSQL and Redis."""
 
+import atexit
 import os
+import shutil
+import tempfile
 import zlib
+from pathlib import Path
 
 from prm.embedded import celery_url, with_redis_db
 
 from .base import *  # noqa: F403
-from .base import CACHES, DATABASES, REDIS_URL
+from .base import CACHES, DATABASES, REDIS_URL, STORAGES
 
 # Parallel runs on one machine (several worktrees, helpers) each take their own database.
 DATABASES["default"]["TEST"]["NAME"] = os.environ.get("PRM_TEST_DB", "test_prm")
@@ -23,3 +27,11 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_BEAT_SCHEDULE = {}
 PRM_HEALTH_WORKER_TTL = 0.0
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+
+# Uploaded and generated files of a test run go to a folder of their own, removed at exit.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="prm-test-media-"))
+atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
+STORAGES["platform"]["OPTIONS"] = {  # type: ignore[index]
+    "location": MEDIA_ROOT / "_platform",
+    "base_url": "/media/_platform/",
+}

@@ -1,5 +1,7 @@
+from django.conf import settings
+
 from .db import tenant_connection
-from .models import Tenant
+from .models import Domain, Tenant
 
 
 def current_tenant() -> Tenant:
@@ -9,3 +11,15 @@ def current_tenant() -> Tenant:
     if isinstance(tenant, Tenant):
         return tenant
     return Tenant.objects.get(schema_name=connection.schema_name)
+
+
+def tenant_base_url() -> str:
+    """Scheme and host of the current vendor for links in emails, e.g. http://demo.localhost:8000."""
+    tenant = current_tenant()
+    domain = (
+        Domain.objects.filter(tenant=tenant)
+        .order_by("-is_primary", "pk")
+        .values_list("domain", flat=True)
+    ).first() or f"{tenant.schema_name}.{settings.PRM_BASE_DOMAIN}"
+    port = f":{settings.PRM_SITE_PORT}" if settings.PRM_SITE_PORT else ""
+    return f"{settings.PRM_SITE_SCHEME}://{domain}{port}"

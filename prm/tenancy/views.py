@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.request import split_domain_port
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -18,7 +20,12 @@ class NoTenantView(View):
     """Any host that is neither the platform nor a vendor domain."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, "tenancy/no_tenant.html", {"host": request.get_host()}, status=404)
+        host = request.get_host()
+        # "/" would be this same unknown host again; the base domain is the platform's own page.
+        # The port comes from the Host header: behind a proxy SERVER_PORT is the app's, not ours.
+        _domain, port = split_domain_port(host)
+        home = f"//{settings.PRM_BASE_DOMAIN}{':' + port if port else ''}/"
+        return render(request, "tenancy/no_tenant.html", {"host": host, "home": home}, status=404)
 
     post = put = patch = delete = get
 

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
@@ -9,6 +10,7 @@ from orders.models import OrderStatus
 from orders.services import order_set_status
 from partners.models import PartnerStatus
 from prm.core.workflow import InvalidTransition
+from tests.conftest import login
 from tests.factories import make_order, make_partner, make_product
 
 pytestmark = pytest.mark.django_db
@@ -69,3 +71,14 @@ def test_products_off_sale_cannot_be_ordered(in_a):
     with pytest.raises(ValidationError):
         make_order(partner, (product, 1))
     assert not partner.orders.exists()
+
+
+def test_placing_stores_no_english_reason_and_the_page_labels_it(client_a, vendor_admin):
+    order = make_order(make_partner(), (make_product("10.00"), 1), actor=vendor_admin)
+    login(client_a, vendor_admin)
+    client_a.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+
+    page = client_a.get(f"/orders/{order.pk}/").content.decode()
+
+    assert order.status_changes.get().reason == ""
+    assert "— → <strong>已提交</strong> · 创建" in page

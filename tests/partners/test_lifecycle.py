@@ -4,6 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -115,3 +116,18 @@ def test_tier_selector_for_other_modules(in_a):
     assert partner_tier(rated) == gold
     assert partner_tier(unrated.pk) is None
     assert partner_tiers([rated.pk, unrated.pk]) == {rated.pk: gold, unrated.pk: None}
+
+
+def test_detail_page_labels_creation_in_the_readers_language_and_asks_for_a_status(
+    client_a, vendor_admin
+):
+    partner = make_partner(status=PartnerStatus.APPLIED)
+    login(client_a, vendor_admin)
+    client_a.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+
+    page = client_a.get(f"/partners/{partner.pk}/").content.decode()
+
+    assert partner.status_changes.get().reason == ""
+    assert "— → <strong>已申请</strong> · 创建" in page
+    assert '<select name="status" class="form-select form-select-sm w-auto" required>' in page
+    assert page.index('<option value="">') < page.index('<option value="active">')

@@ -5,10 +5,16 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.utils import translation
 from django_tenants.utils import schema_context
 
 from orders.models import Order
+from partners.agreements.models import Agreement
+from partners.agreements.services import agreement_verify
+from partners.gates import partner_blockers
 from partners.models import Partner, Qualification, Region
+from partners.programs.models import TierProposal
+from partners.recruitment.models import PartnerApplication
 from prm.accounts.models import User
 from reports import demo
 
@@ -25,6 +31,24 @@ def test_demo_vendor_has_every_lifecycle_stage_and_working_logins(tenant_a):
         assert Order.objects.count() == 36
         assert Region.objects.filter(level="province").count() == 8
         assert Qualification.objects.count() == Partner.objects.count()
+        assert set(PartnerApplication.objects.values_list("status", flat=True)) == {
+            "submitted",
+            "in_review",
+            "rejected",
+        }
+        assert sorted(Agreement.objects.values_list("status", flat=True)) == [
+            "draft",
+            "issued",
+            "signed",
+            "terminated",
+        ]
+        assert all(agreement_verify(a) for a in Agreement.objects.exclude(status="draft"))
+        gated = Partner.objects.get(name="深圳南山创联科技有限公司")
+        with translation.override("en"):
+            assert partner_blockers(gated, "ordering")[0] == (
+                "Sign the partner agreement before ordering."
+            )
+        assert TierProposal.objects.exists()
         terminated = Partner.objects.get(status="terminated")
         assert terminated.balances_frozen is True
         assert list(

@@ -77,7 +77,7 @@ def test_approval_creates_active_partner_licence_and_invited_admin(
     assert (partner.region, partner.city, partner.partner_type) == ("上海", "上海", "dealer")
     assert [(c.to_status, c.reason) for c in partner.status_changes.all()] == [
         ("active", "application approved"),
-        ("applied", "created"),
+        ("applied", ""),
     ]
     licence = Qualification.objects.get(partner=partner)
     assert (licence.kind, licence.number) == ("business_license", in_review.credit_code)

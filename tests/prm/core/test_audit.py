@@ -1,8 +1,17 @@
+import re
+from datetime import UTC, datetime
+
 import pytest
 from auditlog.context import set_actor
 from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
+from django.utils.html import strip_tags
 
-from partners.models import PartnerStatus
+from partners.models import Partner, PartnerStatus, Tier
 from partners.services import partner_set_status
 from prm.core.workflow import InvalidTransition
 from tests.conftest import login
@@ -87,3 +96,68 @@ def test_admin_edit_is_audited_and_listed_in_admin_history(client_a, vendor_admi
     assert event.actor == vendor_admin
     assert history.status_code == 200
     assert "江苏" in history.content.decode()
+
+
+def _visible(html: str) -> str:
+    """The text a reader sees: block elements apart, inline ones run together."""
+    return " ".join(strip_tags(re.sub(r"</?(div|ul|li)\b[^>]*>", " ", html)).split())
+
+
+def _event(partner, action, changes):
+    return LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(Partner),
+        object_pk=str(partner.pk),
+        object_id=partner.pk,
+        object_repr=str(partner),
+        action=action,
+        changes=changes,
+        timestamp=datetime(2024, 5, 1, 2, 30, tzinfo=UTC),
+    )
+
+
+def test_timeline_shows_readable_values_and_leaves_out_the_id(in_a):
+    # Given a creation and a change stored the way auditlog stores them: every value a string
+    tier = Tier.objects.create(code="audit-gold", name="审计金牌", name_en="Gold", rank=990)
+    partner = make_partner(name="显示伙伴")
+    created = _event(
+        partner,
+        LogEntry.Action.CREATE,
+        {
+            "id": ["None", str(partner.pk)],
+            "name": ["None", "显示伙伴"],
+            "credit_code": ["None", "None"],
+            "status": ["None", "applied"],
+            "credit_limit": ["None", "791250.00"],
+            "balances_frozen": ["None", "False"],
+        },
+    )
+    changed = _event(
+        partner,
+        LogEntry.Action.UPDATE,
+        {
+            "balances_frozen": ["False", "True"],
+            "tier": ["None", str(tier.pk)],
+            "terminated_at": ["None", "2024-05-01 02:30:00.123456"],
+            "contact_name": ["", "王经理"],
+        },
+    )
+
+    # When the timeline is rendered in Chinese, in the tenant's time zone
+    with (
+        translation.override("zh-hans"),
+        timezone.override("Asia/Shanghai"),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        html = render_to_string(
+            "includes/audit_timeline.html", {"audit_events": [changed, created]}
+        )
+
+    # Then no raw Python values or ids show, and related names cost one query for all events
+    assert _visible(html) == (
+        "审计记录 "
+        "2024-05-01 10:30:00 · 系统 · 修改 "
+        "等级: — → 审计金牌 联系人: — → 王经理 余额已冻结: 否 → 是 清退时间: — → 2024-05-01 10:30 "
+        "2024-05-01 10:30:00 · 系统 · 创建 "
+        "企业全称: 显示伙伴 统一社会信用代码: — 状态: 已申请 信用额度: 791,250.00 余额已冻结: 否"
+    )
+    assert len(queries) == 1

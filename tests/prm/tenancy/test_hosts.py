@@ -13,6 +13,17 @@ def test_unknown_host_gets_the_404_page_not_a_trace(tenant_a):
     assert "Traceback" not in body
 
 
+@pytest.mark.parametrize(
+    ("host", "home"),
+    [("nobody.localhost:8000", "//localhost:8000/"), ("nobody.localhost", "//localhost/")],
+)
+def test_unknown_host_links_home_to_the_base_domain_not_itself(tenant_a, host, home):
+    body = Client(HTTP_HOST=host).get("/").content.decode()
+
+    assert f'<a href="{home}">' in body
+    assert '<a href="/">' not in body
+
+
 def test_unknown_host_post_is_a_404_too(tenant_a):
     assert Client(HTTP_HOST="nobody.localhost").post("/admin/login/").status_code == 404
 

@@ -45,9 +45,12 @@ class Command(BaseCommand):
 
     def _serve(self, bind: str) -> None:
         bin_dir = os.path.dirname(sys.executable)
+        # gunicorn's control socket defaults to ~/.gunicorn/gunicorn.ctl, one per user, so a
+        # second checkout's demo would take over (or unlink) the first one's; nothing here uses it.
         commands = {
             "web": [os.path.join(bin_dir, "gunicorn"), "prm.wsgi:application", "--bind", bind,
-                    "--workers", "2", "--access-logfile", "-", "--graceful-timeout", "5"],
+                    "--workers", "2", "--access-logfile", "-", "--graceful-timeout", "5",
+                    "--no-control-socket"],
             "worker": [os.path.join(bin_dir, "celery"), "-A", "prm", "worker", "--loglevel=INFO",
                        "--concurrency=2"],
             "beat": [os.path.join(bin_dir, "celery"), "-A", "prm", "beat", "--loglevel=INFO",

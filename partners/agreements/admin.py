@@ -1,0 +1,44 @@
+from django.contrib import admin
+from django.http import HttpRequest
+
+from prm.tenancy.admin_base import VendorModelAdmin
+
+from .models import Agreement, AgreementStatusChange, AgreementTemplate
+
+
+@admin.register(AgreementTemplate)
+class AgreementTemplateAdmin(VendorModelAdmin):
+    list_display = ["code", "name", "name_en", "partner_type", "version", "is_active", "updated_at"]
+    list_display_links = ["code", "name"]
+    list_filter = ["is_active", "partner_type"]
+    search_fields = ["code", "name", "name_en", "title", "body"]
+    readonly_fields = ["version", "updated_at"]
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = AgreementStatusChange
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ("created_at", "from_status", "to_status", "reason", "actor")
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Agreement)
+class AgreementAdmin(VendorModelAdmin):
+    """Agreements are drafted, issued and signed in the portals; here they are looked up."""
+
+    list_display = ["number", "version", "partner", "template", "status", "term_start", "term_end"]
+    list_filter = ["status", "template", "term_end"]
+    search_fields = ["number", "partner__name", "partner__name_en", "signer_name"]
+    list_select_related = ["partner", "template"]
+    date_hierarchy = "term_end"
+    readonly_fields = [f.name for f in Agreement._meta.concrete_fields]
+    inlines = [StatusChangeInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
