@@ -312,7 +312,7 @@ def _seed_tenant() -> None:
         )
         seeded = [p for p, _s in partners]
         recruitment_demo.seed(partners=seeded, admin=admin, rng=rng)
-        # 华东 renews, 创联 has yet to sign (so onboarding still gates it), 海岸 is terminated below.
+        # 华东 renews; 创联 has yet to sign (onboarding still gates it); 海岸 is terminated below.
         agreements_demo.seed(
             renewing=seeded[0], awaiting=seeded[4], terminating=seeded[10], admin=admin
         )
