@@ -34,6 +34,7 @@ from .services import (
 
 # Sub-apps' panels on the partner page; each loads its own rows from `partner`.
 DETAIL_PANELS = (
+    "partners/programs/_vendor_panel.html",
     "partners/onboarding/_vendor_panel.html",
     "partners/agreements/_vendor_panel.html",
 )

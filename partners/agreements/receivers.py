@@ -4,9 +4,9 @@ from typing import Any
 
 from partners.models import Partner, PartnerStatus
 
-from .services import agreements_end_for_partner
+from .services import PARTNER_TERMINATED, agreements_end_for_partner
 
 
 def on_partner_status_changed(*, partner: Partner, to_status: str, **kwargs: Any) -> None:
     if to_status == PartnerStatus.TERMINATED:
-        agreements_end_for_partner(partner=partner, reason="partner terminated")
+        agreements_end_for_partner(partner=partner, reason=PARTNER_TERMINATED)

@@ -81,8 +81,11 @@ def body_blocks(body: str, variables: dict[str, Any]) -> list[Block]:
     for raw in text.replace("\r\n", "\n").split("\n\n"):
         paragraph = raw.strip()
         if paragraph.startswith("# "):
-            blocks.append(Block(heading=True, text=paragraph[2:].strip()))
-        elif paragraph:
+            # The heading is its first line; what follows it is the clause's text.
+            heading, _newline, paragraph = paragraph[2:].partition("\n")
+            blocks.append(Block(heading=True, text=heading.strip()))
+            paragraph = paragraph.strip()
+        if paragraph:
             blocks.append(Block(heading=False, text=paragraph))
     return blocks
 

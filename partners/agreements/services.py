@@ -31,6 +31,9 @@ from .models import (
 )
 from .rendering import agreement_pdf, agreement_variables, body_blocks
 
+# Reasons written by the system are stored in both languages, like the vendor's own notes.
+TERM_ENDED = "期限届满 / term ended"
+PARTNER_TERMINATED = "伙伴已清退 / partner terminated"
 CONSENT_TEXT = (
     "我已阅读并同意本协议全部条款，同意以电子签名方式签署，电子签名与手写签名具有同等法律效力。"
     " / I have read and agree to every term of this agreement and sign it electronically; my "
@@ -125,7 +128,7 @@ def agreement_create(
         agreement=agreement,
         from_status="",
         to_status=agreement.status,
-        reason="renewal" if renewal_of else "created",
+        reason="",
         actor=actor if getattr(actor, "is_authenticated", False) else None,
     )
     return agreement
@@ -307,7 +310,7 @@ def agreements_expire(*, today: date) -> int:
         with transaction.atomic():
             agreement = Agreement.objects.select_for_update().get(pk=pk)
             if agreement.status == AgreementStatus.SIGNED and agreement.term_end < today:
-                _record(agreement, AgreementStatus.EXPIRED, actor=None, reason="term ended")
+                _record(agreement, AgreementStatus.EXPIRED, actor=None, reason=TERM_ENDED)
                 moved += 1
     return moved
 

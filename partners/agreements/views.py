@@ -17,7 +17,7 @@ from prm.accounts.access import partner_required, signed_in_user, vendor_require
 from prm.core.audit import audit_events_for
 
 from .forms import AgreementCreateForm, AgreementSignForm, AgreementTermsForm, AgreementVoidForm
-from .models import Agreement, AgreementStatus
+from .models import OPEN_STATUSES, Agreement, AgreementStatus
 from .rendering import agreement_pdf, signature_certificate_pdf
 from .selectors import AgreementFilter, agreement_get_visible, agreements_visible_to
 from .services import (
@@ -109,7 +109,12 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = _visible(request, pk)
     can_manage = partner_can_manage(request.user, agreement.partner)
     renew_form = None
-    if can_manage and agreement.status in (AgreementStatus.SIGNED, AgreementStatus.EXPIRED):
+    renewing = agreement.renewals.filter(status__in=OPEN_STATUSES).first()
+    if (
+        can_manage
+        and renewing is None
+        and agreement.status in (AgreementStatus.SIGNED, AgreementStatus.EXPIRED)
+    ):
         start = agreement.term_end + timedelta(days=1)
         renew_form = AgreementTermsForm(
             initial={
@@ -135,6 +140,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .only("pk", "number", "version", "status", "term_start", "term_end"),
             "void_form": AgreementVoidForm() if can_manage else None,
             "renew_form": renew_form,
+            "renewing": renewing,
         },
     )
 

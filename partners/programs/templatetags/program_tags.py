@@ -27,3 +27,22 @@ def tier_name(tier: dict[str, Any] | None) -> str:
     if not tier:
         return "—"
     return pick(tier.get("name", ""), tier.get("name_en", ""))
+
+
+@register.simple_tag
+def live_scorecard(partner: Any) -> dict[str, Any] | None:
+    """The partner page's scorecard: computed now, by the same code as the nightly run."""
+    from ..selectors import partner_scorecard
+
+    return partner_scorecard(partner)
+
+
+@register.simple_tag
+def recent_tier_changes(partner: Any) -> list[Any]:
+    from ..models import TierChange
+
+    return list(
+        TierChange.objects.filter(partner=partner)
+        .select_related("from_tier", "to_tier", "actor", "proposal")
+        .order_by("-pk")[:5]
+    )

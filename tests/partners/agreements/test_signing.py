@@ -185,3 +185,16 @@ def test_default_term_is_the_templates_months_less_a_day(deal, template):
 def test_issue_only_from_draft(deal):
     with pytest.raises(ValidationError, match="Only a draft"):
         agreement_issue(agreement=deal["agreement"], actor=deal["manager"])
+
+
+def test_body_paragraphs_and_clause_headings():
+    from partners.agreements.rendering import Block, body_blocks
+
+    body = "# 第一条 期限\n自 {{ term_start }} 起。\n\n无标题段落\n第二行\n\n\n# 第二条 其他"
+
+    assert body_blocks(body, {"term_start": "2026-01-01"}) == [
+        Block(heading=True, text="第一条 期限"),
+        Block(heading=False, text="自 2026-01-01 起。"),
+        Block(heading=False, text="无标题段落\n第二行"),
+        Block(heading=True, text="第二条 其他"),
+    ]
