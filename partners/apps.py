@@ -11,5 +11,5 @@ class PartnersConfig(AppConfig):
 
         from .models import Partner, Tier
 
-        audit_register(Partner)
+        audit_register(Partner, m2m=("territories", "product_lines"))
         audit_register(Tier)

@@ -86,3 +86,47 @@ class PartnerImportForm(forms.Form):
         elif upload.size and upload.size > 5 * 1024 * 1024:
             raise forms.ValidationError(_("The file is larger than 5 MB."))
         return upload
+
+
+class PartnerProfileForm(forms.ModelForm):
+    """What vendor staff keep up to date in the portal; credit terms only for admins and finance."""
+
+    CREDIT_FIELDS = ("credit_limit", "payment_terms_days")
+
+    class Meta:
+        model = Partner
+        fields = [
+            "name_en",
+            "partner_type",
+            "region",
+            "city",
+            "address",
+            "business_scope",
+            "contact_name",
+            "contact_phone",
+            "channel_manager",
+            "territories",
+            "product_lines",
+            "credit_limit",
+            "payment_terms_days",
+        ]
+        widgets = {
+            "business_scope": forms.Textarea(attrs={"rows": 2}),
+            "territories": forms.SelectMultiple(attrs={"size": 8}),
+            "product_lines": forms.SelectMultiple(attrs={"size": 4}),
+        }
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if user.role != Role.ADMIN:
+            # Reassigning partners between managers is the vendor admin's call.
+            del self.fields["channel_manager"]
+        if user.role not in (Role.ADMIN, Role.FINANCE):
+            for name in self.CREDIT_FIELDS:
+                del self.fields[name]
+
+    def clean_credit_limit(self) -> Any:
+        value = self.cleaned_data.get("credit_limit")
+        if value is not None and value < 0:
+            raise forms.ValidationError(_("The credit limit cannot be negative."))
+        return value

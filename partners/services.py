@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from .models import (
     ProgramSettings,
     Qualification,
 )
+from .selectors import partner_can_manage
 from .signals import partner_status_changed, partner_user_invited, qualification_uploaded
 
 
@@ -83,6 +84,29 @@ def _terminate_effects(partner: Partner, *, reason: str) -> None:
     for user in User.objects.filter(partner=partner, is_active=True).order_by("pk"):
         user.is_active = False  # one save per user so each deactivation is audited
         user.save(update_fields=["is_active"])
+
+
+def partner_can_edit_profile(user: Any, partner: Partner) -> bool:
+    """Admins and the partner's own channel manager edit it; finance edits credit terms."""
+    return partner_can_manage(user, partner) or (
+        getattr(user, "is_authenticated", False) and user.is_active and user.role == Role.FINANCE
+    )
+
+
+@transaction.atomic
+def partner_update(*, partner: Partner, actor: Any, form: Any) -> Partner:
+    """Save a validated PartnerProfileForm (its fields already match the actor's role).
+
+    Each changed column lands in the audit trail in this transaction; a terminated partner's
+    record is final except for its contacts.
+    """
+    if not partner_can_edit_profile(actor, partner):
+        raise PermissionDenied
+    if partner.status == PartnerStatus.TERMINATED:
+        raise ValidationError(_("A terminated partner's profile is kept as it was."))
+    updated = form.save()
+    assert isinstance(updated, Partner)
+    return updated
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ urlpatterns = [
     path("import/", views.partner_import, name="import"),
     path("<int:pk>/", views.partner_detail, name="detail"),
     path("<int:pk>/status/", views.partner_status, name="status"),
+    path("<int:pk>/edit/", views.partner_edit, name="edit"),
     path("<int:pk>/qualifications/", views.qualification_upload, name="qualification_upload"),
     path("qualifications/<int:pk>/", views.qualification_download, name="qualification"),
 ]

@@ -17,6 +17,7 @@ from prm.core.audit import audit_events_for
 from .exporting import partners_export
 from .forms import (
     PartnerImportForm,
+    PartnerProfileForm,
     PartnerUserInviteForm,
     PartnerUserUpdateForm,
     QualificationForm,
@@ -26,7 +27,9 @@ from .importing import COLUMNS, partners_import
 from .models import Partner, Qualification
 from .selectors import PartnerFilter, partner_can_manage, partner_get_visible, partners_visible_to
 from .services import (
+    partner_can_edit_profile,
     partner_set_status,
+    partner_update,
     partner_user_invite,
     partner_user_update,
     qualification_add,
@@ -99,6 +102,7 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "partner": partner,
             "can_manage": can_manage,
+            "can_edit": partner_can_edit_profile(request.user, partner),
             "status_form": StatusChangeForm(partner=partner) if can_manage else None,
             "status_changes": partner.status_changes.select_related("actor")[:20],
             "audit_events": audit_events_for(partner),
@@ -111,6 +115,24 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "panels": DETAIL_PANELS,
         },
     )
+
+
+@vendor_required
+def partner_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    partner = _visible_partner(request, pk)
+    user = signed_in_user(request)
+    if not partner_can_edit_profile(user, partner):
+        raise PermissionDenied
+    form = PartnerProfileForm(request.POST or None, instance=partner, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            partner_update(partner=partner, actor=user, form=form)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("Profile saved."))
+            return redirect("partners:detail", pk=partner.pk)
+    return render(request, "partners/partner_edit.html", {"partner": partner, "form": form})
 
 
 @vendor_required

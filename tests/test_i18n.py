@@ -19,7 +19,7 @@ def _po_entries() -> list[dict[str, Any]]:
                 break
             if line.startswith("#,"):
                 entry["fuzzy"] = "fuzzy" in line
-            elif line.startswith(("msgid", "msgstr")):
+            elif line.startswith(("msgctxt", "msgid", "msgstr")):
                 key, _, literal = line.partition(" ")
                 entry[key] = ast.literal_eval(literal)
             elif line.startswith('"') and key:
@@ -47,6 +47,9 @@ def test_compiled_catalog_matches_source():
         if "msgid_plural" in entry:
             got = catalog.ngettext(entry["msgid"], entry["msgid_plural"], 1)
             expected = entry["msgstr[0]"]
+        elif "msgctxt" in entry:
+            got = catalog.pgettext(entry["msgctxt"], entry["msgid"])
+            expected = entry["msgstr"]
         else:
             got, expected = catalog.gettext(entry["msgid"]), entry["msgstr"]
         if got != expected:

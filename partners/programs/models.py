@@ -18,6 +18,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from partners.models import Partner, Tier
 from prm.core.bilingual import pick
@@ -169,7 +170,7 @@ class TierEvaluationRun(models.Model):
 
 class ProposalStatus(models.TextChoices):
     PROPOSED = "proposed", _("Proposed")
-    APPLIED = "applied", _("Applied")
+    APPLIED = "applied", pgettext_lazy("tier proposal", "Applied")
     REJECTED = "rejected", _("Rejected")
     # A newer run re-scored the partner: this proposal's numbers are out of date.
     SUPERSEDED = "superseded", _("Superseded")

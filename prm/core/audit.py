@@ -38,11 +38,14 @@ class AuditChange:
     new: str
 
 
-def audit_register(model: type[Model], *, exclude: Iterable[str] = ()) -> None:
-    """Log a model's own columns; auditlog would otherwise list every reverse relation too."""
+def audit_register(
+    model: type[Model], *, exclude: Iterable[str] = (), m2m: Iterable[str] = ()
+) -> None:
+    """Log a model's own columns (and the many-to-many fields named in `m2m`); auditlog would
+    otherwise list every reverse relation too."""
     skipped = set(exclude)
     fields = [f.name for f in model._meta.concrete_fields if f.name not in skipped]
-    auditlog.register(model, include_fields=fields)
+    auditlog.register(model, include_fields=fields, m2m_fields=set(m2m))
 
 
 def audit_events_for(obj: Model, *, limit: int = 50) -> QuerySet[LogEntry]:

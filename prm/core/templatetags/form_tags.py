@@ -8,7 +8,11 @@ from django.utils.safestring import SafeString
 
 register = template.Library()
 
-_CLASSES = {"select": "form-select", "checkbox": "form-check-input"}
+_CLASSES = {
+    "select": "form-select",
+    "selectmultiple": "form-select",
+    "checkbox": "form-check-input",
+}
 
 
 @register.filter

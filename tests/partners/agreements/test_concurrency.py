@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from partners.agreements.models import Agreement, AgreementStatus, AgreementTemplate
 from partners.agreements.services import (
@@ -45,7 +45,8 @@ def _setup() -> dict[str, int]:
 
 def _attempt(fn: Any) -> str:
     try:
-        fn()
+        with translation.override("en"):  # threads do not inherit the test's language
+            fn()
     except ValidationError as exc:
         return "refused: " + " ".join(exc.messages)
     return "ok"

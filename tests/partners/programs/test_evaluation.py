@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from partners.models import Partner, PartnerStatus, ProgramSettings
 from partners.programs.models import (
@@ -25,6 +26,13 @@ from tests.factories import make_partner, make_user
 from .conftest import record, score_seventy
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Reasons the run writes are asserted in English."""
+    with translation.override("en"):
+        yield
 
 
 def _auto_apply(on: bool) -> None:

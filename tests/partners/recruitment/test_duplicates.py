@@ -1,6 +1,7 @@
 """Reviewers see partners and other applications that may be the same company, and why."""
 
 import pytest
+from django.utils import translation
 
 from partners.recruitment.selectors import application_duplicates
 from partners.recruitment.services import application_start_review
@@ -10,6 +11,13 @@ from tests.factories import make_credit_code, make_partner
 from .conftest import make_application
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Duplicate reasons are asserted in English; pages set their language per request."""
+    with translation.override("en"):
+        yield
 
 
 def _summary(duplicates):
