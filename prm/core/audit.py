@@ -131,6 +131,20 @@ def _changes(event: LogEntry, names: dict[tuple[type[Model], str], str]) -> list
     for name, field, (old, new) in sorted(_pairs(event), key=lambda p: order.get(p[0], 1 << 16)):
         label = mapping.get(name) or (str(field.verbose_name) if field is not None else name)
         changes.append(AuditChange(label, _display(field, old, names), _display(field, new, names)))
+    return changes + _m2m_changes(event, mapping)
+
+
+def _m2m_changes(event: LogEntry, mapping: dict[str, str]) -> list[AuditChange]:
+    """auditlog logs many-to-many edits as {"type": "m2m", "operation", "objects"}."""
+    changes = []
+    for name, values in (event.changes_dict or {}).items():
+        if not (isinstance(values, dict) and values.get("type") == "m2m"):
+            continue
+        field = _field(event, name)
+        label = mapping.get(name) or (str(field.verbose_name) if field is not None else name)
+        objects = "、".join(str(o) for o in values.get("objects", [])) or EMPTY
+        added = values.get("operation") == "add"
+        changes.append(AuditChange(label, EMPTY if added else objects, objects if added else EMPTY))
     return changes
 
 

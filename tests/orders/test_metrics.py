@@ -31,3 +31,9 @@ def test_rolling_purchases_counts_accepted_orders_in_the_window(in_a):
 
     assert result == {a.pk: Decimal("300.00")}
     assert rolling_purchases(partner_ids=[b.pk], since=now - timedelta(days=365), until=now) == {}
+
+
+def test_orders_feed_the_rolling_purchases_line_of_every_scorecard():
+    from partners.programs.metrics import metric_provider
+
+    assert metric_provider("rolling_purchases") is rolling_purchases

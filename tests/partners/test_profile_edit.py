@@ -3,10 +3,11 @@
 from decimal import Decimal
 
 import pytest
-from auditlog.models import LogEntry
+from django.utils import translation
 
 from partners.models import PartnerStatus, ProductLine, Region
 from prm.accounts.roles import Role
+from prm.core.audit import AuditChange, audit_changes, audit_events_for
 from tests.conftest import login
 from tests.factories import make_partner, make_user
 
@@ -59,8 +60,10 @@ def test_channel_manager_edits_territory_and_lines_but_not_credit(client_a, setu
         Decimal("1000.00"),
     )
     assert list(partner.territories.all()) == [setup["city"]]
-    entries = LogEntry.objects.get_for_object(partner).order_by("pk")
-    assert any("territories" in (e.changes or {}) for e in entries)
+    with translation.override("en"):
+        shown = [c for _e, cs in audit_changes(audit_events_for(partner)) for c in cs]
+    assert AuditChange("territories", "—", "杭州") in shown
+    assert AuditChange("authorized product lines", "—", "智能门锁") in shown
 
 
 def test_finance_sets_credit_terms(client_a, setup):
