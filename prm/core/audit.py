@@ -130,7 +130,10 @@ def _changes(event: LogEntry, names: dict[tuple[type[Model], str], str]) -> list
     changes = []
     for name, field, (old, new) in sorted(_pairs(event), key=lambda p: order.get(p[0], 1 << 16)):
         label = mapping.get(name) or (str(field.verbose_name) if field is not None else name)
-        changes.append(AuditChange(label, _display(field, old, names), _display(field, new, names)))
+        shown = _display(field, new, names)
+        if event.action == LogEntry.Action.CREATE and shown == EMPTY:
+            continue  # a new record's blank fields say nothing
+        changes.append(AuditChange(label, _display(field, old, names), shown))
     return changes + _m2m_changes(event, mapping)
 
 
