@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from prm.tenancy.admin_base import VendorModelAdmin
+from prm.tenancy.admin_base import ReadOnlyInline, StatusHistoryInline, VendorModelAdmin
 
 from .models import Order, OrderLine, OrderStatusChange, Product
 
@@ -13,24 +13,13 @@ class ProductAdmin(VendorModelAdmin):
     search_fields = ["sku", "name", "name_en"]
 
 
-class OrderLineInline(admin.TabularInline):
+class OrderLineInline(ReadOnlyInline):
     model = OrderLine
-    extra = 0
     fields = readonly_fields = ("product", "quantity", "unit_price", "line_total")
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
-class OrderStatusChangeInline(admin.TabularInline):
+class OrderStatusChangeInline(StatusHistoryInline):
     model = OrderStatusChange
-    extra = 0
-    fields = readonly_fields = ("created_at", "from_status", "to_status", "reason", "actor")
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Order)

@@ -12,7 +12,7 @@ from partners.gates import ORDERING, partner_blockers
 from partners.models import Partner
 from prm.core.money import quantize
 from prm.core.numbering import next_number
-from prm.core.workflow import transition
+from prm.core.workflow import transition, transition_start
 from prm.tenancy.selectors import current_tenant
 
 from .models import ORDER_TRANSITIONS, Order, OrderLine, OrderStatus, OrderStatusChange, Product
@@ -65,14 +65,7 @@ def order_create(
     for row in rows:
         row.order = order
     OrderLine.objects.bulk_create(rows)
-    OrderStatusChange.objects.create(
-        order=order,
-        from_status="",
-        to_status=order.status,
-        # No stored English word: the page labels the first row in the reader's language.
-        reason="",
-        actor=order.placed_by,
-    )
+    transition_start(order, history_model=OrderStatusChange, history_fk="order", actor=actor)
     return order
 
 

@@ -1,19 +1,12 @@
 from django.contrib import admin
-from django.http import HttpRequest
 
-from prm.tenancy.admin_base import VendorModelAdmin
+from prm.tenancy.admin_base import StatusHistoryInline, VendorModelAdmin
 
 from .models import Partner, PartnerStatusChange, Tier
 
 
-class StatusChangeInline(admin.TabularInline):
+class StatusChangeInline(StatusHistoryInline):
     model = PartnerStatusChange
-    extra = 0
-    can_delete = False
-    fields = readonly_fields = ("created_at", "from_status", "to_status", "reason", "actor")
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Partner)

@@ -12,7 +12,7 @@ from prm.accounts.invitations import invitation_send
 from prm.accounts.models import User
 from prm.accounts.roles import PARTNER_ROLES, Role
 from prm.accounts.services import user_create
-from prm.core.workflow import transition
+from prm.core.workflow import transition, transition_start
 from prm.tenancy.selectors import current_tenant
 
 from .models import (
@@ -32,14 +32,7 @@ def partner_create(*, name: str, region: str, actor: Any = None, **fields: Any) 
     partner = Partner(name=name.strip(), region=region, **fields)
     partner.full_clean()
     partner.save()
-    PartnerStatusChange.objects.create(
-        partner=partner,
-        from_status="",
-        to_status=partner.status,
-        # No stored English word: the page labels the first row in the reader's language.
-        reason="",
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-    )
+    transition_start(partner, history_model=PartnerStatusChange, history_fk="partner", actor=actor)
     return partner
 
 

@@ -20,7 +20,7 @@ from prm.accounts.roles import Role
 from prm.core.jobs import enqueue_on_commit
 from prm.core.numbering import next_number
 from prm.core.pdf import file_sha256, sha256_hex
-from prm.core.workflow import transition
+from prm.core.workflow import transition, transition_start
 
 from .models import (
     AGREEMENT_TRANSITIONS,
@@ -124,12 +124,8 @@ def agreement_create(
             agreement.save()
     except IntegrityError as exc:
         raise ValidationError(_("This agreement already has a renewal in progress.")) from exc
-    AgreementStatusChange.objects.create(
-        agreement=agreement,
-        from_status="",
-        to_status=agreement.status,
-        reason="",
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+    transition_start(
+        agreement, history_model=AgreementStatusChange, history_fk="agreement", actor=actor
     )
     return agreement
 

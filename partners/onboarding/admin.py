@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from prm.tenancy.admin_base import VendorModelAdmin
+from prm.tenancy.admin_base import StatusHistoryInline, VendorModelAdmin
 
 from .models import OnboardingStep, OnboardingStepChange, OnboardingStepTemplate
 
@@ -33,14 +33,8 @@ class OnboardingStepTemplateAdmin(VendorModelAdmin):
     ordering = ["position", "pk"]
 
 
-class StepChangeInline(admin.TabularInline):
+class StepChangeInline(StatusHistoryInline):
     model = OnboardingStepChange
-    extra = 0
-    can_delete = False
-    fields = readonly_fields = ("created_at", "from_status", "to_status", "reason", "actor")
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(OnboardingStep)

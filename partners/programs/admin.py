@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from prm.tenancy.admin_base import VendorModelAdmin
+from prm.tenancy.admin_base import ReadOnlyInline, StatusHistoryInline, VendorModelAdmin
 
 from .models import (
     CustomKpi,
@@ -60,15 +60,10 @@ class PartnerKpiValueAdmin(VendorModelAdmin):
     date_hierarchy = "recorded_on"
 
 
-class ProposalInline(admin.TabularInline):
+class ProposalInline(ReadOnlyInline):
     model = TierProposal
-    extra = 0
-    can_delete = False
     fields = readonly_fields = ("partner", "from_tier", "to_tier", "score", "status")
     show_change_link = True
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(TierEvaluationRun)
@@ -88,14 +83,8 @@ class TierEvaluationRunAdmin(ReadOnlyAdmin):
     inlines = [ProposalInline]
 
 
-class ProposalHistoryInline(admin.TabularInline):
+class ProposalHistoryInline(StatusHistoryInline):
     model = TierProposalStatusChange
-    extra = 0
-    can_delete = False
-    fields = readonly_fields = ("created_at", "from_status", "to_status", "reason", "actor")
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(TierProposal)

@@ -24,7 +24,7 @@ from prm.accounts.roles import Role
 from prm.accounts.services import user_create
 from prm.core.files import CONTENT_TYPES, validate_upload
 from prm.core.numbering import next_number
-from prm.core.workflow import transition
+from prm.core.workflow import transition, transition_start
 from prm.tenancy.selectors import current_tenant
 
 from .models import (
@@ -37,6 +37,8 @@ from .models import (
 from .selectors import application_can_review
 
 MAX_DOCUMENTS = 5
+# Stored in both languages: history shows it to readers of either.
+APPROVED_REASON = "入驻申请已批准 / application approved"
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 
 
@@ -70,9 +72,7 @@ def application_submit(
         document.file.save(upload.file.name or f"file.{kind}", upload.file, save=False)
         document.full_clean()
         document.save()
-    ApplicationStatusChange.objects.create(
-        application=application, from_status="", to_status=application.status, reason="submitted"
-    )
+    transition_start(application, history_model=ApplicationStatusChange, history_fk="application")
     return application
 
 
@@ -96,7 +96,7 @@ def _move(application: PartnerApplication, to: str, *, actor: Any, reason: str) 
 @transaction.atomic
 def application_start_review(*, application: PartnerApplication, actor: Any) -> None:
     _require_reviewer(actor)
-    _move(application, ApplicationStatus.IN_REVIEW, actor=actor, reason="review started")
+    _move(application, ApplicationStatus.IN_REVIEW, actor=actor, reason="")
     application.reviewer = actor
     application.save(update_fields=["reviewer"])
 
@@ -137,7 +137,7 @@ def application_approve(*, application: PartnerApplication, actor: Any, base_url
         actor=actor,
     )
     partner_set_status(
-        partner=partner, status=PartnerStatus.ACTIVE, actor=actor, reason="application approved"
+        partner=partner, status=PartnerStatus.ACTIVE, actor=actor, reason=APPROVED_REASON
     )
     PartnerContact.objects.create(
         partner=partner,
@@ -173,7 +173,7 @@ def application_approve(*, application: PartnerApplication, actor: Any, base_url
     app.reviewer = actor
     app.reviewed_at = timezone.now()
     app.save(update_fields=["partner", "reviewer", "reviewed_at"])
-    _move(app, ApplicationStatus.APPROVED, actor=actor, reason="application approved")
+    _move(app, ApplicationStatus.APPROVED, actor=actor, reason=APPROVED_REASON)
     partner_approved.send(sender=PartnerApplication, partner=partner, application=app)
     application.refresh_from_db()
     return partner

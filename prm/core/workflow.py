@@ -18,6 +18,24 @@ class InvalidTransition(ValidationError):
     pass
 
 
+def transition_start(
+    obj: models.Model,
+    *,
+    history_model: type[models.Model],
+    history_fk: str,
+    actor: Any = None,
+    reason: str = "",
+) -> models.Model:
+    """The first history row of a new record ("— → its initial status"); call it on create."""
+    return history_model._default_manager.create(
+        **{history_fk: obj},
+        from_status="",
+        to_status=obj.status,  # type: ignore[attr-defined]
+        reason=reason,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+
+
 def transition(
     obj: models.Model,
     to_status: str,

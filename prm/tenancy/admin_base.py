@@ -44,3 +44,19 @@ class VendorModelAdmin(_SchemaScopedAdmin):
     """A vendor's own records; their tables are empty (or absent) in the public schema."""
 
     platform_only = False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Rows written by services (lines, history): shown in admin, never added or removed there."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class StatusHistoryInline(ReadOnlyInline):
+    """A workflow's history rows (prm.core.models.StatusChange subclasses)."""
+
+    fields = readonly_fields = ("created_at", "from_status", "to_status", "reason", "actor")

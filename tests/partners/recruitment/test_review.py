@@ -76,7 +76,7 @@ def test_approval_creates_active_partner_licence_and_invited_admin(
     )
     assert (partner.region, partner.city, partner.partner_type) == ("上海", "上海", "dealer")
     assert [(c.to_status, c.reason) for c in partner.status_changes.all()] == [
-        ("active", "application approved"),
+        ("active", "入驻申请已批准 / application approved"),
         ("applied", ""),
     ]
     licence = Qualification.objects.get(partner=partner)
