@@ -8,8 +8,8 @@ from .models import Order, OrderLine, OrderStatusChange, Product
 
 @admin.register(Product)
 class ProductAdmin(VendorModelAdmin):
-    list_display = ["sku", "name", "name_en", "product_line", "list_price", "is_active"]
-    list_filter = ["is_active", "product_line"]
+    list_display = ["sku", "name", "name_en", "product_line", "category", "list_price", "is_active"]
+    list_filter = ["is_active", "product_line", "category"]
     search_fields = ["sku", "name", "name_en"]
 
 

@@ -61,6 +61,7 @@ def order_create(
             )
         )
     order.total = sum((row.line_total for row in rows), start=quantize("0", currency))
+    order.subtotal = order.paid_credit = order.total
     order.save()
     for row in rows:
         row.order = order

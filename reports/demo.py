@@ -20,7 +20,7 @@ from orders.services import LineRequest, order_create, order_set_status
 from partners import demo as partner_demo
 from partners.agreements import demo as agreements_demo
 from partners.gates import ORDERING, partner_blockers
-from partners.models import Partner, PartnerStatus, PartnerType, Tier
+from partners.models import Partner, PartnerStatus, PartnerType, ProductLine, Tier
 from partners.onboarding import demo as onboarding_demo
 from partners.programs import demo as programs_demo
 from partners.recruitment import demo as recruitment_demo
@@ -181,16 +181,16 @@ PARTNERS = [
     ),
 ]
 PRODUCTS = [
-    ("LK-100", "智能门锁 LK-100", "Smart door lock LK-100", "门锁 Locks", "899.00"),
-    ("LK-300", "指纹人脸门锁 LK-300", "Fingerprint and face lock LK-300", "门锁 Locks", "1599.00"),
-    ("CAM-2K", "2K 室内网络摄像头", "2K indoor network camera", "安防 Security", "259.00"),
-    ("CAM-4K-O", "4K 室外枪型摄像头", "4K outdoor bullet camera", "安防 Security", "689.00"),
-    ("NVR-8", "8 路网络硬盘录像机", "8-channel network video recorder", "安防 Security", "1280.00"),
-    ("RT-AX3000", "Wi-Fi 6 路由器 AX3000", "Wi-Fi 6 router AX3000", "网络 Networking", "399.00"),
-    ("RT-MESH3", "Mesh 路由三只装", "Mesh router 3-pack", "网络 Networking", "1099.00"),
-    ("SW-16P", "16 口 PoE 交换机", "16-port PoE switch", "网络 Networking", "1450.00"),
-    ("HUB-Z", "智能家居网关", "Smart home hub", "智能家居 Smart home", "299.00"),
-    ("SEN-DOOR", "门窗传感器", "Door and window sensor", "智能家居 Smart home", "69.00"),
+    ("LK-100", "智能门锁 LK-100", "Smart door lock LK-100", "locks", "899.00"),
+    ("LK-300", "指纹人脸门锁 LK-300", "Fingerprint and face lock LK-300", "locks", "1599.00"),
+    ("CAM-2K", "2K 室内网络摄像头", "2K indoor network camera", "security", "259.00"),
+    ("CAM-4K-O", "4K 室外枪型摄像头", "4K outdoor bullet camera", "security", "689.00"),
+    ("NVR-8", "8 路网络硬盘录像机", "8-channel network video recorder", "security", "1280.00"),
+    ("RT-AX3000", "Wi-Fi 6 路由器 AX3000", "Wi-Fi 6 router AX3000", "networking", "399.00"),
+    ("RT-MESH3", "Mesh 路由三只装", "Mesh router 3-pack", "networking", "1099.00"),
+    ("SW-16P", "16 口 PoE 交换机", "16-port PoE switch", "networking", "1450.00"),
+    ("HUB-Z", "智能家居网关", "Smart home hub", "smart-home", "299.00"),
+    ("SEN-DOOR", "门窗传感器", "Door and window sensor", "smart-home", "69.00"),
 ]
 
 
@@ -267,7 +267,7 @@ def _seed_tenant() -> None:
                 sku=sku,
                 name=zh,
                 name_en=en,
-                product_line=line,
+                product_line=ProductLine.objects.get(code=line),
                 list_price=price,
             )
             for sku, zh, en, line, price in PRODUCTS

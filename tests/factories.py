@@ -8,7 +8,7 @@ from typing import Any
 
 from orders.models import Order, Product
 from orders.services import LineRequest, order_create
-from partners.models import Partner, PartnerStatus
+from partners.models import Partner, PartnerStatus, ProductLine
 from partners.onboarding.services import onboarding_complete_all
 from partners.services import partner_create, partner_set_status
 from prm.accounts.models import User
@@ -48,10 +48,15 @@ def make_product(price: str = "100.00", **kw: Any) -> Product:
     return Product.objects.create(
         sku=kw.pop("sku", f"SKU-{n}"),
         name=kw.pop("name", f"产品{n}"),
-        product_line=kw.pop("product_line", "测试"),
+        product_line=kw.pop("product_line", None) or _test_line(),
         list_price=Decimal(price),
         **kw,
     )
+
+
+def _test_line() -> ProductLine:
+    line, _created = ProductLine.objects.get_or_create(code="test-line", defaults={"name": "测试"})
+    return line
 
 
 def make_order(partner: Partner, *lines: tuple[Product, int], actor: Any = None) -> Order:
