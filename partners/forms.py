@@ -89,9 +89,7 @@ class PartnerImportForm(forms.Form):
 
 
 class PartnerProfileForm(forms.ModelForm):
-    """What vendor staff keep up to date in the portal; credit terms only for admins and finance."""
-
-    CREDIT_FIELDS = ("credit_limit", "payment_terms_days")
+    """The fields the signed-in role may edit (see partners.services.partner_editable_fields)."""
 
     class Meta:
         model = Partner
@@ -116,13 +114,10 @@ class PartnerProfileForm(forms.ModelForm):
             "product_lines": forms.SelectMultiple(attrs={"size": 4}),
         }
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, editable: tuple[str, ...], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if user.role != Role.ADMIN:
-            # Reassigning partners between managers is the vendor admin's call.
-            del self.fields["channel_manager"]
-        if user.role not in (Role.ADMIN, Role.FINANCE):
-            for name in self.CREDIT_FIELDS:
+        for name in list(self.fields):
+            if name not in editable:
                 del self.fields[name]
 
     def clean_credit_limit(self) -> Any:

@@ -79,27 +79,69 @@ def _terminate_effects(partner: Partner, *, reason: str) -> None:
         user.save(update_fields=["is_active"])
 
 
+# Who keeps which part of the profile: the channel team the business facts, finance the credit
+# terms, the vendor admin everything and who manages the partner.
+PROFILE_FIELDS = (
+    "name_en",
+    "partner_type",
+    "region",
+    "city",
+    "address",
+    "business_scope",
+    "contact_name",
+    "contact_phone",
+    "territories",
+    "product_lines",
+)
+CREDIT_FIELDS = ("credit_limit", "payment_terms_days")
+M2M_FIELDS = ("territories", "product_lines")
+
+
+def partner_editable_fields(user: Any, partner: Partner) -> tuple[str, ...]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ()
+    if user.role == Role.ADMIN:
+        return (*PROFILE_FIELDS, "channel_manager", *CREDIT_FIELDS)
+    if user.role == Role.FINANCE:
+        return CREDIT_FIELDS
+    if partner_can_manage(user, partner):
+        return PROFILE_FIELDS
+    return ()
+
+
 def partner_can_edit_profile(user: Any, partner: Partner) -> bool:
-    """Admins and the partner's own channel manager edit it; finance edits credit terms."""
-    return partner_can_manage(user, partner) or (
-        getattr(user, "is_authenticated", False) and user.is_active and user.role == Role.FINANCE
-    )
+    return bool(partner_editable_fields(user, partner))
 
 
 @transaction.atomic
-def partner_update(*, partner: Partner, actor: Any, form: Any) -> Partner:
-    """Save a validated PartnerProfileForm (its fields already match the actor's role).
+def partner_update(*, partner: Partner, actor: Any, changes: dict[str, Any]) -> Partner:
+    """Apply `changes` (field name → new value) that the actor's role may make.
 
-    Each changed column lands in the audit trail in this transaction; a terminated partner's
-    record is final except for its contacts.
+    Only fields whose value differs are written, on the locked row, so two people editing
+    different parts at once do not undo each other. Each change is audited in this transaction;
+    a terminated partner's record is final.
     """
-    if not partner_can_edit_profile(actor, partner):
+    allowed = set(partner_editable_fields(actor, partner))
+    if not allowed:
         raise PermissionDenied
-    if partner.status == PartnerStatus.TERMINATED:
+    if set(changes) - allowed:
+        raise PermissionDenied
+    locked = Partner.objects.select_for_update(of=("self",)).get(pk=partner.pk)
+    if locked.status == PartnerStatus.TERMINATED:
         raise ValidationError(_("A terminated partner's profile is kept as it was."))
-    updated = form.save()
-    assert isinstance(updated, Partner)
-    return updated
+    columns = {k: v for k, v in changes.items() if k not in M2M_FIELDS}
+    changed = [k for k, v in columns.items() if getattr(locked, k) != v]
+    for name in changed:
+        setattr(locked, name, columns[name])
+    locked.full_clean(exclude=[f.name for f in Partner._meta.fields if f.name not in changed])
+    if changed:
+        locked.save(update_fields=changed)
+    for name in M2M_FIELDS:
+        if name in changes:
+            related = getattr(locked, name)
+            if set(related.values_list("pk", flat=True)) != {o.pk for o in changes[name]}:
+                related.set(changes[name])
+    return locked
 
 
 @transaction.atomic

@@ -28,6 +28,7 @@ from .models import Partner, Qualification
 from .selectors import PartnerFilter, partner_can_manage, partner_get_visible, partners_visible_to
 from .services import (
     partner_can_edit_profile,
+    partner_editable_fields,
     partner_set_status,
     partner_update,
     partner_user_invite,
@@ -121,12 +122,17 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def partner_edit(request: HttpRequest, pk: int) -> HttpResponse:
     partner = _visible_partner(request, pk)
     user = signed_in_user(request)
-    if not partner_can_edit_profile(user, partner):
+    editable = partner_editable_fields(user, partner)
+    if not editable:
         raise PermissionDenied
-    form = PartnerProfileForm(request.POST or None, instance=partner, user=user)
+    form = PartnerProfileForm(request.POST or None, instance=partner, editable=editable)
     if request.method == "POST" and form.is_valid():
         try:
-            partner_update(partner=partner, actor=user, form=form)
+            partner_update(
+                partner=partner,
+                actor=user,
+                changes={name: form.cleaned_data[name] for name in form.changed_data},
+            )
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from prm.tenancy.admin_base import StatusHistoryInline, VendorModelAdmin
 
@@ -28,7 +29,16 @@ class AgreementAdmin(VendorModelAdmin):
     search_fields = ["number", "partner__name", "partner__name_en", "signer_name"]
     list_select_related = ["partner", "template"]
     date_hierarchy = "term_end"
-    readonly_fields = [f.name for f in Agreement._meta.concrete_fields]
+    # The PDF's name only: files are served by the portals' views, never by a /media/ link.
+    exclude = ["pdf"]
+    readonly_fields = [f.name for f in Agreement._meta.concrete_fields if f.name != "pdf"] + [
+        "pdf_name"
+    ]
+
+    @admin.display(description=_("PDF"))
+    def pdf_name(self, obj: Agreement) -> str:
+        return obj.pdf.name
+
     inlines = [StatusChangeInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

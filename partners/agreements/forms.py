@@ -11,6 +11,7 @@ from prm.core.money import MAX_DIGITS
 
 from .models import AgreementTemplate
 from .selectors import templates_for
+from .services import CONSENT_TEXT
 
 _DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -66,13 +67,8 @@ class AgreementCreateForm(AgreementTermsForm):
 
 class AgreementSignForm(forms.Form):
     typed_name = forms.CharField(label=_("Type your full name"), max_length=100)
-    consent = forms.BooleanField(
-        label=_(
-            "I have read the whole agreement, agree to its terms and sign it electronically; "
-            "my electronic signature has the same effect as a handwritten one."
-        ),
-        required=False,
-    )
+    # The exact words recorded with the signature, in both languages.
+    consent = forms.BooleanField(label=CONSENT_TEXT, required=False)
     document_sha256 = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
 

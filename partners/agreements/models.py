@@ -92,7 +92,11 @@ class AgreementStatus(models.TextChoices):
 
 AGREEMENT_TRANSITIONS: dict[str, set[str]] = {
     AgreementStatus.DRAFT: {AgreementStatus.ISSUED, AgreementStatus.VOIDED},
-    AgreementStatus.ISSUED: {AgreementStatus.SIGNED, AgreementStatus.VOIDED},
+    AgreementStatus.ISSUED: {
+        AgreementStatus.SIGNED,
+        AgreementStatus.VOIDED,
+        AgreementStatus.EXPIRED,
+    },
     AgreementStatus.SIGNED: {
         AgreementStatus.EXPIRED,
         AgreementStatus.SUPERSEDED,
@@ -199,12 +203,13 @@ class Agreement(AuditReasonMixin, models.Model):
                 condition=Q(term_end__gte=models.F("term_start")),
                 name="agreement_term_end_after_start",
             ),
-            # One live renewal per agreement, even when two managers click at once.
+            # One renewal per agreement (a voided one does not count), even when two managers
+            # click at once: versions form a chain, never a fork.
             models.UniqueConstraint(
                 fields=["renewal_of"],
-                condition=Q(status__in=OPEN_STATUSES),
-                name="agreement_one_open_renewal",
-                violation_error_message=_("This agreement already has a renewal in progress."),
+                condition=~Q(status="voided"),
+                name="agreement_one_renewal",
+                violation_error_message=_("This agreement has already been renewed."),
             ),
         ]
 

@@ -7,6 +7,7 @@ or file. The result is escaped when it is placed into the PDF layout.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,8 +29,14 @@ class Block:
     text: str
 
 
+# {% debug %} would print the whole context (and, with DEBUG on, loaded modules) into a PDF.
+_FORBIDDEN = re.compile(r"{%-?\s*debug\b")
+
+
 def body_check(body: str) -> None:
     """Refuse a body that does not parse, at the field, with the template engine's reason."""
+    if _FORBIDDEN.search(body):
+        raise ValidationError({"body": _("The {%% debug %%} tag is not allowed in agreements.")})
     try:
         _ENGINE.from_string(body)
     except TemplateSyntaxError as exc:
@@ -71,6 +78,7 @@ def agreement_variables(agreement: Agreement) -> dict[str, Any]:
 
 
 def body_blocks(body: str, variables: dict[str, Any]) -> list[Block]:
+    body_check(body)
     try:
         text = _ENGINE.from_string(body).render(Context(variables))
     except Exception as exc:  # a vendor's text must never stop an agreement from showing why

@@ -7,11 +7,11 @@ from typing import Any
 
 import django_filters
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Partner
 from prm.accounts.visibility import scope_to_partner
+from prm.tenancy.selectors import tenant_today
 
 from .models import PARTNER_VISIBLE_STATUSES, Agreement, AgreementStatus, AgreementTemplate
 
@@ -32,7 +32,7 @@ def agreement_get_visible(*, user: Any, pk: int) -> Agreement | None:
 def agreement_current(partner: Partner | int) -> Agreement | None:
     """The signed agreement in force today, if any (the latest version wins)."""
     partner_id = partner if isinstance(partner, int) else partner.pk
-    today = timezone.localdate()
+    today = tenant_today()
     return (
         Agreement.objects.filter(
             partner_id=partner_id,
@@ -41,6 +41,22 @@ def agreement_current(partner: Partner | int) -> Agreement | None:
             term_end__gte=today,
         )
         .order_by("-version", "-pk")
+        .first()
+    )
+
+
+def agreement_lapsed(partner: Partner | int) -> Agreement | None:
+    """The last agreement that bound the partner, when one did and none does today."""
+    partner_id = partner if isinstance(partner, int) else partner.pk
+    if agreement_current(partner_id) is not None:
+        return None
+    return (
+        Agreement.objects.filter(
+            partner_id=partner_id,
+            status__in=[AgreementStatus.SIGNED, AgreementStatus.EXPIRED],
+            term_end__lt=tenant_today(),
+        )
+        .order_by("-term_end", "-pk")
         .first()
     )
 
@@ -87,7 +103,7 @@ class AgreementFilter(django_filters.FilterSet):
     def expiring_within(
         self, qs: QuerySet[Agreement], name: str, value: str
     ) -> QuerySet[Agreement]:
-        today = timezone.localdate()
+        today = tenant_today()
         return qs.filter(
             status=AgreementStatus.SIGNED,
             term_end__gte=today,

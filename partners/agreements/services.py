@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import secrets
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -21,6 +22,7 @@ from prm.core.jobs import enqueue_on_commit
 from prm.core.numbering import next_number
 from prm.core.pdf import file_sha256, sha256_hex
 from prm.core.workflow import transition, transition_start
+from prm.tenancy.selectors import tenant_today
 
 from .models import (
     AGREEMENT_TRANSITIONS,
@@ -33,7 +35,9 @@ from .rendering import agreement_pdf, agreement_variables, body_blocks
 
 # Reasons written by the system are stored in both languages, like the vendor's own notes.
 TERM_ENDED = "期限届满 / term ended"
+TERM_ENDED_UNSIGNED = "期限届满，未签署 / term ended before it was signed"
 PARTNER_TERMINATED = "伙伴已清退 / partner terminated"
+# Shown beside the tick box exactly as recorded, in both languages, whatever the page's language.
 CONSENT_TEXT = (
     "我已阅读并同意本协议全部条款，同意以电子签名方式签署，电子签名与手写签名具有同等法律效力。"
     " / I have read and agree to every term of this agreement and sign it electronically; my "
@@ -114,6 +118,15 @@ def agreement_create(
     )
     if agreement.term_end < agreement.term_start:
         raise ValidationError({"term_end": _("The term must end on or after its start.")})
+    if renewal_of is not None and agreement.term_start <= renewal_of.term_end:
+        raise ValidationError(
+            {
+                "term_start": _(
+                    "A renewal starts after %(date)s, when the agreement it renews ends."
+                )
+                % {"date": renewal_of.term_end.isoformat()}
+            }
+        )
     # The number's sequence step rolls back with everything else if the checks below fail.
     agreement.number = next_number("AGR")
     # Fill the template now, so a broken text is reported here and not at issue time.
@@ -123,7 +136,9 @@ def agreement_create(
         with transaction.atomic():
             agreement.save()
     except IntegrityError as exc:
-        raise ValidationError(_("This agreement already has a renewal in progress.")) from exc
+        if "agreement_one_renewal" not in str(exc):
+            raise
+        raise ValidationError(_("This agreement has already been renewed.")) from exc
     transition_start(
         agreement, history_model=AgreementStatusChange, history_fk="agreement", actor=actor
     )
@@ -134,8 +149,9 @@ def agreement_create(
 def agreement_issue(*, agreement: Agreement, actor: Any) -> Agreement:
     """Render the PDF once, store it with its SHA-256, and ask the partner to sign."""
     _check_manager(actor, agreement.partner)
+    # Only the agreement row: the partner and template stay free for orders and edits meanwhile.
     locked = (
-        Agreement.objects.select_for_update()
+        Agreement.objects.select_for_update(of=("self",))
         .select_related("partner", "template")
         .get(pk=agreement.pk)
     )
@@ -143,12 +159,21 @@ def agreement_issue(*, agreement: Agreement, actor: Any) -> Agreement:
         raise ValidationError(_("Only a draft can be issued."))
     if locked.partner.status == PartnerStatus.TERMINATED:
         raise ValidationError(_("A terminated partner cannot sign agreements."))
+    if not locked.template.is_active:
+        raise ValidationError(_("This template is no longer in use."))
+    if locked.term_end < tenant_today():
+        raise ValidationError(_("The term of this agreement has already ended."))
     locked.issued_at = timezone.now()
     locked.issued_by = actor if getattr(actor, "is_authenticated", False) else None
+    # The PDF prints the template as it is now, so its version is the one recorded.
+    locked.template_version = locked.template.version
     data = agreement_pdf(locked)
-    locked.pdf.save(f"{locked.number}-v{locked.version}.pdf", ContentFile(data), save=False)
+    # A name of its own per attempt: if this transaction rolls back, the file is an orphan that
+    # no row points at (swept by the daily job), never a file that a later issue overwrites.
+    name = f"{locked.number}-v{locked.version}-{secrets.token_hex(4)}.pdf"
+    locked.pdf.save(name, ContentFile(data), save=False)
     locked.pdf_sha256 = sha256_hex(data)
-    locked.save(update_fields=["issued_at", "issued_by", "pdf", "pdf_sha256"])
+    locked.save(update_fields=["issued_at", "issued_by", "template_version", "pdf", "pdf_sha256"])
     moved = _record(locked, AgreementStatus.ISSUED, actor=actor, reason="")
     from .tasks import notify_agreement_issued
 
@@ -180,6 +205,10 @@ def agreement_can_sign(user: Any, agreement: Agreement) -> bool:
     )
 
 
+def agreement_signable(agreement: Agreement) -> bool:
+    return agreement.status == AgreementStatus.ISSUED and agreement.term_end >= tenant_today()
+
+
 @transaction.atomic
 def agreement_sign(
     *,
@@ -198,7 +227,11 @@ def agreement_sign(
     """
     if not agreement_can_sign(user, agreement):
         raise PermissionDenied
-    locked = Agreement.objects.select_for_update().select_related("partner").get(pk=agreement.pk)
+    locked = (
+        Agreement.objects.select_for_update(of=("self",))
+        .select_related("partner")
+        .get(pk=agreement.pk)
+    )
     errors: dict[str, str] = {}
     typed = " ".join((typed_name or "").split())
     expected_name = " ".join((user.full_name or "").split())
@@ -216,7 +249,7 @@ def agreement_sign(
         raise ValidationError(_("This agreement is not awaiting signature."))
     if locked.partner.status not in (PartnerStatus.ACTIVE, PartnerStatus.APPLIED):
         raise ValidationError(_("Your company's status does not allow signing agreements."))
-    if locked.term_end < timezone.localdate():
+    if locked.term_end < tenant_today():
         raise ValidationError(_("The term of this agreement has already ended."))
     if document_sha256 != locked.pdf_sha256:
         raise ValidationError(
@@ -245,9 +278,7 @@ def agreement_sign(
         ]
     )
     moved = _record(locked, AgreementStatus.SIGNED, actor=user, reason="")
-    previous = moved.renewal_of
-    if previous is not None and previous.status == AgreementStatus.SIGNED:
-        _record(previous, AgreementStatus.SUPERSEDED, actor=user, reason=moved.number)
+    # The agreement it renews stays in force until its own term ends (see agreements_expire).
     agreement_signed.send(sender=Agreement, partner=moved.partner, agreement=moved)
     from .tasks import notify_agreement_signed
 
@@ -279,6 +310,8 @@ def agreement_renew(
     """A draft of the next version: by default the same terms, starting the day after."""
     if agreement.status not in (AgreementStatus.SIGNED, AgreementStatus.EXPIRED):
         raise ValidationError(_("Only a signed or expired agreement can be renewed."))
+    if agreement.renewals.exclude(status=AgreementStatus.VOIDED).exists():
+        raise ValidationError(_("This agreement has already been renewed."))
     template = agreement.template
     start = term_start or agreement.term_end + timedelta(days=1)
     return agreement_create(
@@ -295,19 +328,33 @@ def agreement_renew(
 
 
 def agreements_expire(*, today: date) -> int:
-    """Signed agreements whose term ended before `today` become expired; returns how many."""
+    """Agreements whose term ended before `today` leave force; returns how many moved.
+
+    A signed one whose signed renewal takes over is superseded, else expired; one never signed
+    expires unsigned.
+    """
     ended = list(
-        Agreement.objects.filter(status=AgreementStatus.SIGNED, term_end__lt=today)
+        Agreement.objects.filter(
+            status__in=[AgreementStatus.SIGNED, AgreementStatus.ISSUED], term_end__lt=today
+        )
         .order_by("pk")
         .values_list("pk", flat=True)
     )
     moved = 0
     for pk in ended:
         with transaction.atomic():
-            agreement = Agreement.objects.select_for_update().get(pk=pk)
-            if agreement.status == AgreementStatus.SIGNED and agreement.term_end < today:
+            agreement = Agreement.objects.select_for_update(of=("self",)).get(pk=pk)
+            if agreement.term_end >= today:
+                continue
+            if agreement.status == AgreementStatus.ISSUED:
+                _record(agreement, AgreementStatus.EXPIRED, actor=None, reason=TERM_ENDED_UNSIGNED)
+            elif agreement.status != AgreementStatus.SIGNED:
+                continue
+            elif agreement.renewals.filter(status=AgreementStatus.SIGNED).exists():
+                _record(agreement, AgreementStatus.SUPERSEDED, actor=None, reason=TERM_ENDED)
+            else:
                 _record(agreement, AgreementStatus.EXPIRED, actor=None, reason=TERM_ENDED)
-                moved += 1
+            moved += 1
     return moved
 
 
@@ -323,3 +370,27 @@ def agreements_end_for_partner(*, partner: Partner, reason: str) -> int:
             continue
         count += 1
     return count
+
+
+def agreement_orphans_sweep(*, older_than: timedelta = timedelta(days=1)) -> int:
+    """Delete agreement PDFs that no agreement points at (left by an issue that rolled back)."""
+    storage = Agreement._meta.get_field("pdf").storage
+    referenced = set(Agreement.objects.exclude(pdf="").values_list("pdf", flat=True))
+    cutoff = timezone.now() - older_than
+    removed = 0
+    try:
+        partner_dirs, _files = storage.listdir("partners")
+    except FileNotFoundError:
+        return 0
+    for partner_dir in partner_dirs:
+        folder = f"partners/{partner_dir}/agreements"
+        try:
+            _dirs, files = storage.listdir(folder)
+        except FileNotFoundError:
+            continue
+        for filename in files:
+            name = f"{folder}/{filename}"
+            if name not in referenced and storage.get_modified_time(name) < cutoff:
+                storage.delete(name)
+                removed += 1
+    return removed

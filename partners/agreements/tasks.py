@@ -5,23 +5,25 @@ Each task takes ids, re-reads state and is safe to run twice.
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
-from functools import partial
 
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from partners.models import ProgramSettings
 from prm.accounts.models import User
 from prm.accounts.roles import Role
 from prm.core.jobs import job
-from prm.tenancy.selectors import current_tenant, tenant_base_url
+from prm.tenancy.selectors import current_tenant, tenant_base_url, tenant_today
 
 from .models import OPEN_STATUSES, Agreement, AgreementStatus
-from .services import agreements_expire
+from .services import agreement_orphans_sweep, agreements_expire
+
+log = logging.getLogger(__name__)
 
 
 def _partner_admins(agreement: Agreement) -> list[str]:
@@ -81,8 +83,8 @@ def notify_agreement_signed(agreement_id: int) -> bool:
 
 @job("partners.agreements.tasks.agreements_daily")
 def agreements_daily() -> dict[str, int]:
-    """Runs in one vendor schema: expire ended terms, then remind once before the end."""
-    today = timezone.localdate()
+    """Runs in one vendor schema: end lapsed terms, remind once before the end, sweep orphans."""
+    today = tenant_today()
     expired = agreements_expire(today=today)
     days = ProgramSettings.current().expiry_reminder_days
     due = (
@@ -98,18 +100,21 @@ def agreements_daily() -> dict[str, int]:
     )
     reminded = 0
     for pk in list(due):
-        with transaction.atomic():
-            # Locked and re-checked: a retry or a second worker must not send twice.
-            agreement = Agreement.objects.select_for_update(of=("self",)).get(pk=pk)
-            if agreement.reminded_on is not None:
-                continue
-            agreement.reminded_on = today
-            agreement.save(update_fields=["reminded_on"])
-            agreement = _load(pk) or agreement
-            recipients = _partner_admins(agreement) + _manager(agreement)
-            days_left = (agreement.term_end - today).days
-            transaction.on_commit(
-                partial(_send, "expiring", agreement, recipients, days_left=days_left)
-            )
-            reminded += 1
-    return {"expired": expired, "reminded": reminded}
+        try:
+            with transaction.atomic():
+                # Locked and re-checked: a retry or a second worker must not send twice; marked
+                # only once the mail went out, so a failed send is tried again tomorrow.
+                locked = Agreement.objects.select_for_update(of=("self",)).get(pk=pk)
+                if locked.reminded_on is not None:
+                    continue
+                agreement = _load(pk) or locked
+                recipients = _partner_admins(agreement) + _manager(agreement)
+                _send(
+                    "expiring", agreement, recipients, days_left=(agreement.term_end - today).days
+                )
+                locked.reminded_on = today
+                locked.save(update_fields=["reminded_on"])
+                reminded += 1
+        except Exception:  # one bad address must not stop the other vendors' reminders
+            log.exception("expiry reminder for agreement %s failed", pk)
+    return {"expired": expired, "reminded": reminded, "swept": agreement_orphans_sweep()}

@@ -17,7 +17,7 @@ from prm.accounts.access import partner_required, signed_in_user, vendor_require
 from prm.core.audit import audit_events_for
 
 from .forms import AgreementCreateForm, AgreementSignForm, AgreementTermsForm, AgreementVoidForm
-from .models import OPEN_STATUSES, Agreement, AgreementStatus
+from .models import Agreement, AgreementStatus
 from .rendering import agreement_pdf, signature_certificate_pdf
 from .selectors import AgreementFilter, agreement_get_visible, agreements_visible_to
 from .services import (
@@ -26,6 +26,7 @@ from .services import (
     agreement_issue,
     agreement_renew,
     agreement_sign,
+    agreement_signable,
     agreement_verify,
     agreement_void,
     default_term,
@@ -109,7 +110,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = _visible(request, pk)
     can_manage = partner_can_manage(request.user, agreement.partner)
     renew_form = None
-    renewing = agreement.renewals.filter(status__in=OPEN_STATUSES).first()
+    renewing = agreement.renewals.exclude(status=AgreementStatus.VOIDED).first()
     if (
         can_manage
         and renewing is None
@@ -188,7 +189,10 @@ def agreement_renew_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(
             request,
-            "; ".join(f"{k}: {' '.join(str(m) for m in v)}" for k, v in form.errors.items()),
+            "; ".join(
+                f"{form.fields[k].label if k in form.fields else ''} {' '.join(str(m) for m in v)}"
+                for k, v in form.errors.items()
+            ),
         )
         return redirect("agreements:detail", pk=pk)
     try:
@@ -237,7 +241,7 @@ def my_agreements(request: HttpRequest) -> HttpResponse:
 def my_agreement(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = _visible(request, pk)
     user = signed_in_user(request)
-    can_sign = agreement.status == AgreementStatus.ISSUED and agreement_can_sign(user, agreement)
+    can_sign = agreement_signable(agreement) and agreement_can_sign(user, agreement)
     form = AgreementSignForm(
         request.POST or None, initial={"document_sha256": agreement.pdf_sha256}
     )

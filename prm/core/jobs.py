@@ -1,13 +1,40 @@
 """The one way to declare a background job: retries with backoff and a time limit by default."""
 
+import zoneinfo
 from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from celery import shared_task
 from django.db import OperationalError, transaction
+from django.utils import timezone, translation
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 TRANSIENT_ERRORS = (OperationalError, RedisConnectionError, ConnectionError, TimeoutError)
+
+
+def _in_vendor_locale(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Run a task in its vendor's time zone and language, as the web middleware does a request.
+
+    "Today", month boundaries and every message a task writes then match the vendor's, not the
+    server's.
+    """
+
+    @wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        from prm.tenancy.db import tenant_connection
+        from prm.tenancy.models import Tenant
+
+        tenant = Tenant.objects.filter(schema_name=tenant_connection().schema_name).first()
+        if tenant is None or tenant.is_public:
+            return fn(*args, **kwargs)
+        with (
+            timezone.override(zoneinfo.ZoneInfo(tenant.time_zone)),
+            translation.override(tenant.default_language),
+        ):
+            return fn(*args, **kwargs)
+
+    return run
 
 
 def job(name: str, **options: Any) -> Callable[[Callable[..., Any]], Any]:
@@ -22,7 +49,11 @@ def job(name: str, **options: Any) -> Callable[[Callable[..., Any]], Any]:
         "soft_time_limit": 120,
         "time_limit": 180,
     }
-    return shared_task(name=name, **{**defaults, **options})
+
+    def decorate(fn: Callable[..., Any]) -> Any:
+        return shared_task(name=name, **{**defaults, **options})(_in_vendor_locale(fn))
+
+    return decorate
 
 
 def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:

@@ -1,4 +1,8 @@
+import zoneinfo
+from datetime import date
+
 from django.conf import settings
+from django.utils import timezone
 
 from .db import tenant_connection
 from .models import Domain, Tenant
@@ -23,3 +27,8 @@ def tenant_base_url() -> str:
     ).first() or f"{tenant.schema_name}.{settings.PRM_BASE_DOMAIN}"
     port = f":{settings.PRM_SITE_PORT}" if settings.PRM_SITE_PORT else ""
     return f"{settings.PRM_SITE_SCHEME}://{domain}{port}"
+
+
+def tenant_today() -> date:
+    """Today in the current vendor's time zone (requests, tasks and shells alike)."""
+    return timezone.localdate(timezone=zoneinfo.ZoneInfo(current_tenant().time_zone))

@@ -110,3 +110,26 @@ def test_bad_input_stays_at_the_field_and_terminated_profiles_are_final(
     assert final.context["form"].non_field_errors()
     terminated.refresh_from_db()
     assert terminated.name_en == ""
+
+
+def test_each_role_changes_only_its_own_part(setup, vendor_admin):
+    from django.core.exceptions import PermissionDenied
+
+    from partners.services import partner_update
+
+    finance = make_user(Role.FINANCE)
+    partner = setup["partner"]
+
+    with pytest.raises(PermissionDenied):
+        partner_update(partner=partner, actor=finance, changes={"territories": [setup["city"]]})
+    with pytest.raises(PermissionDenied):
+        partner_update(partner=partner, actor=setup["manager"], changes={"credit_limit": 1})
+    partner_update(partner=partner, actor=finance, changes={"credit_limit": Decimal("2.00")})
+    partner_update(partner=partner, actor=setup["manager"], changes={"city": "宁波"})
+
+    partner.refresh_from_db()
+    assert (partner.credit_limit, partner.city, list(partner.territories.all())) == (
+        Decimal("2.00"),
+        "宁波",
+        [],
+    )

@@ -69,7 +69,7 @@ def test_application_to_termination(
 
     # 入驻: the licence came with the application; the agreement still gates ordering.
     assert partner_blockers(partner, ORDERING) == ["Sign the partner agreement before ordering."]
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="Sign the partner agreement before ordering"):
         order_create(partner=partner, lines=[LineRequest(product=product, quantity=1)])
 
     # 认证: the vendor issues the agreement, the partner's admin signs the exact PDF.
@@ -117,7 +117,7 @@ def test_application_to_termination(
     partner.refresh_from_db()
     for feature in (ORDERING, DEAL_REGISTRATION):
         assert partner_blockers(partner, feature)[0].endswith("while its status is Suspended.")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="cannot order while its status is Suspended"):
         order_create(partner=partner, lines=[LineRequest(product=product, quantity=1)])
 
     # 清退: users off, balances frozen, protection released after the grace, agreement ended.

@@ -87,7 +87,7 @@ def test_concurrent_signatures_sign_once_and_concurrent_renewals_draft_once(tena
         )
         assert history == ["draft", "issued", "signed"]
         assert sorted(renewed)[0] == "ok"
-        assert all("renewal in progress" in r for r in sorted(renewed)[1:])
+        assert all("already been renewed" in r for r in sorted(renewed)[1:])
         assert renewals == 1
         assert in_thread("alpha", lambda: Agreement.objects.get(pk=ids["agreement"]).status) == (
             AgreementStatus.SIGNED

@@ -1,6 +1,8 @@
 """Issue → sign: the PDF, its SHA-256, the signing record, and every refusal writing nothing."""
 
 import hashlib
+import re
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,7 +35,10 @@ def test_issue_stores_a_cjk_pdf_and_its_sha256(deal):
     assert agreement.status == AgreementStatus.ISSUED
     assert data.startswith(b"%PDF-")
     assert agreement.pdf_sha256 == hashlib.sha256(data).hexdigest()
-    assert agreement.pdf.name.endswith(f"{agreement.number}-v1.pdf")
+    assert re.fullmatch(
+        rf"partners/{deal['partner'].pk}/agreements/{agreement.number}-v1-[0-9a-f]{{8}}\.pdf",
+        agreement.pdf.name,
+    )
     # Chinese is set in the embedded CJK font and reads back as text: glyphs, not boxes.
     assert {f.split("-Bold")[0] for f in pdf_fonts(data)} == {"WenQuanYi-Micro-Hei"}
     text = pdf_text(data)
@@ -198,3 +203,68 @@ def test_body_paragraphs_and_clause_headings():
         Block(heading=False, text="无标题段落\n第二行"),
         Block(heading=True, text="第二条 其他"),
     ]
+
+
+def test_issue_records_the_template_version_it_prints(deal, template):
+    draft = agreement_create(
+        partner=deal["partner"], template=template, actor=deal["manager"], term_start=days(0)
+    )
+    template.body += "\n\n# 第九条 补充\n新增条款。"
+    template.save()
+
+    issued = agreement_issue(agreement=draft, actor=deal["manager"])
+
+    assert (draft.template_version, issued.template_version) == (1, 2)
+    assert "第九条 补充" in pdf_text(issued.pdf.open("rb").read())
+
+
+def test_an_ended_term_or_retired_template_cannot_be_issued(deal, template):
+    ended = agreement_create(
+        partner=deal["partner"],
+        template=template,
+        actor=deal["manager"],
+        term_start=days(-30),
+        term_end=days(-1),
+    )
+    with pytest.raises(ValidationError, match="already ended"):
+        agreement_issue(agreement=ended, actor=deal["manager"])
+    draft = agreement_create(
+        partner=deal["partner"], template=template, actor=deal["manager"], term_start=days(0)
+    )
+    AgreementTemplate.objects.filter(pk=template.pk).update(is_active=False)
+    with pytest.raises(ValidationError, match="no longer in use"):
+        agreement_issue(agreement=draft, actor=deal["manager"])
+
+
+def test_a_pdf_left_by_a_rolled_back_issue_is_swept(deal, template):
+    from django.db import transaction
+
+    from partners.agreements.models import Agreement
+    from partners.agreements.services import agreement_orphans_sweep
+
+    draft = agreement_create(
+        partner=deal["partner"], template=template, actor=deal["manager"], term_start=days(0)
+    )
+    storage = Agreement._meta.get_field("pdf").storage
+    folder = f"partners/{deal['partner'].pk}/agreements"
+    def issue_then_fail():
+        with transaction.atomic():
+            agreement_issue(agreement=draft, actor=deal["manager"])
+            raise RuntimeError("a later step failed")
+
+    with pytest.raises(RuntimeError):
+        issue_then_fail()
+    draft.refresh_from_db()
+    files = set(storage.listdir(folder)[1])
+
+    assert draft.status == AgreementStatus.DRAFT
+    assert len(files) == 2  # the issued agreement's PDF and the orphan
+    assert agreement_orphans_sweep(older_than=timedelta(0)) >= 1  # earlier tests leave some too
+    assert storage.listdir(folder)[1] == [deal["agreement"].pdf.name.rsplit("/", 1)[1]]
+
+
+def test_the_debug_tag_is_refused(template, deal):
+    template.body = "{% debug %}"
+    with pytest.raises(ValidationError) as caught:
+        template.full_clean()
+    assert "debug" in caught.value.message_dict["body"][0]
