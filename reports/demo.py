@@ -200,6 +200,12 @@ def demo_logins() -> list[Login]:
         Login("Channel manager / 渠道经理", STAFF[0][0], PASSWORD, "/"),
         Login("Partner admin / 伙伴管理员", "partner@huadong.example.cn", PASSWORD, "/portal/"),
         Login("Partner user / 伙伴用户", "buyer@xihu.example.cn", PASSWORD, "/portal/"),
+        Login(
+            "Partner admin, agreement to sign / 待签协议",
+            "admin@chuanglian.example.cn",
+            PASSWORD,
+            "/portal/",
+        ),
     ]
 
 

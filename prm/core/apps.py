@@ -1,3 +1,4 @@
+from auditlog.apps import AuditlogConfig as AuditlogAppConfig
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -13,3 +14,9 @@ class CoreConfig(AppConfig):
         admin.site.site_header = _("Channel PRM administration")
         admin.site.site_title = _("Channel PRM")
         admin.site.index_title = _("Configuration and repair")
+
+
+class AuditlogConfig(AuditlogAppConfig):
+    """django-auditlog ships no Chinese: its app name is translated here."""
+
+    verbose_name = _("Audit log")

