@@ -10,9 +10,26 @@ class OrdersConfig(AppConfig):
         from partners.programs.metrics import register_metric
         from prm.core.audit import audit_register
 
+        # Celery finds `<app>.tasks` by itself; the ordering mall's jobs live in area modules.
+        from . import inventory_tasks  # noqa: F401
+        from . import models as m
         from .metrics import rolling_purchases
-        from .models import Order, Product
 
-        audit_register(Product)
-        audit_register(Order)
+        # Stock rows are audited by orders.inventory itself, with the memo of each count.
+        for model in (
+            m.Category,
+            m.Product,
+            m.PriceList,
+            m.Promotion,
+            m.Warehouse,
+            m.ReviewStep,
+            m.OrderingSettings,
+            m.Order,
+            m.TopUpRequest,
+            m.Payment,
+            m.Shipment,
+            m.ReturnRequest,
+            m.Statement,
+        ):
+            audit_register(model)
         register_metric("rolling_purchases", rolling_purchases)

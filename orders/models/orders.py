@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -234,3 +236,33 @@ class CartLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id} x {self.quantity}"
+
+
+class OrderingSettings(models.Model):
+    """One row per vendor: how its ordering mall behaves."""
+
+    rebate_payment_cap = models.DecimalField(
+        _("rebate credit share cap"),
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0.3000"),
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text=_("At most this fraction of each order may be paid with rebate credit."),
+    )
+    auto_complete_days = models.PositiveSmallIntegerField(
+        _("complete shipped orders after (days)"),
+        default=15,
+        help_text=_("Shipped orders the dealer has not confirmed are completed after this."),
+    )
+
+    class Meta:
+        verbose_name = _("ordering settings")
+        verbose_name_plural = _("ordering settings")
+
+    def __str__(self) -> str:
+        return str(_("Ordering settings"))
+
+    @classmethod
+    def current(cls) -> OrderingSettings:
+        row, _created = cls.objects.get_or_create(pk=1)
+        return row

@@ -227,6 +227,7 @@ CELERY_BEAT_SCHEDULE = {
     ),
     "evaluate-tiers": _per_tenant("partners.programs.tasks.evaluate_tiers", hour=2),
     "agreements-daily": _per_tenant("partners.agreements.tasks.agreements_daily", hour=7),
+    "alert-low-stock": _per_tenant("orders.inventory_tasks.alert_low_stock", hour=9),
 }
 
 PRM_HEALTH_WORKER_TTL = 15.0  # seconds one worker ping answers /healthz for

@@ -1,5 +1,4 @@
 from django.core.management.base import BaseCommand
-
 from django_tenants.utils import schema_context
 
 from reports.demo import SLUG, demo_exists, demo_logins, seed_demo

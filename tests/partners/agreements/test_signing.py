@@ -247,6 +247,7 @@ def test_a_pdf_left_by_a_rolled_back_issue_is_swept(deal, template):
     )
     storage = Agreement._meta.get_field("pdf").storage
     folder = f"partners/{deal['partner'].pk}/agreements"
+
     def issue_then_fail():
         with transaction.atomic():
             agreement_issue(agreement=draft, actor=deal["manager"])
