@@ -11,7 +11,10 @@ class OrdersConfig(AppConfig):
         from prm.core.audit import audit_register
 
         # Celery finds `<app>.tasks` by itself; the ordering mall's jobs live in area modules.
-        from . import inventory_tasks  # noqa: F401
+        from . import (
+            inventory_tasks,  # noqa: F401
+            statements_tasks,  # noqa: F401
+        )
         from . import models as m
         from .metrics import rolling_purchases
 

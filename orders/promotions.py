@@ -72,6 +72,10 @@ class QuoteLine:
     # [{"id", "code", "name", "name_en", "kind", "amount": "12.34" | "units": n}], JSON-ready.
     promotions: list[dict[str, Any]] = field(default_factory=list)
 
+    @property
+    def all_discounts(self) -> Decimal:
+        return self.discount + self.order_discount
+
 
 @dataclass
 class AppliedPromotion:

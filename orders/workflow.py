@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -41,6 +42,7 @@ from .models import (
 )
 
 SHIPPING_ROLES = frozenset({Role.ORDER_DESK, Role.ADMIN})
+AUTO_COMPLETED = "自动完成 / completed automatically"
 
 
 @dataclass(frozen=True)
@@ -265,3 +267,33 @@ def order_confirm_receipt(*, order: Order, user: Any) -> Order:
     locked.received_at = timezone.now()
     locked.save(update_fields=["received_at"])
     return _move(locked, OrderStatus.RECEIVED, actor=user)
+
+
+@transaction.atomic
+def order_complete(*, order: Order, actor: Any = None, reason: str = "") -> Order:
+    """Received (or long shipped) orders are done; counted in rebates and statements as sold."""
+    locked = _locked(order)
+    if locked.status not in (OrderStatus.SHIPPED, OrderStatus.RECEIVED):
+        raise ValidationError(_("Only a shipped or received order can be completed."))
+    return _move(locked, OrderStatus.COMPLETED, actor=actor, reason=reason)
+
+
+def orders_autocomplete(*, now: Any, days: int) -> int:
+    """Complete orders shipped `days` ago or more; a dealer that never confirms does not block."""
+    cutoff = now - timedelta(days=days)
+    due = (
+        Order.objects.filter(
+            status__in=[OrderStatus.SHIPPED, OrderStatus.RECEIVED],
+            shipments__shipped_at__lte=cutoff,
+        )
+        .distinct()
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    done = 0
+    for pk in list(due):
+        order = Order.objects.get(pk=pk)
+        if order.status in (OrderStatus.SHIPPED, OrderStatus.RECEIVED):
+            order_complete(order=order, reason=AUTO_COMPLETED)
+            done += 1
+    return done

@@ -7,20 +7,16 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import timedelta
 
 from auditlog.context import set_actor
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from orders.models import Order, OrderStatus, Product
-from orders.services import LineRequest, order_create, order_set_status
+from orders import demo as orders_demo
 from partners import demo as partner_demo
 from partners.agreements import demo as agreements_demo
-from partners.gates import ORDERING, partner_blockers
-from partners.models import Partner, PartnerStatus, PartnerType, ProductLine, Tier
+from partners.models import PartnerStatus, PartnerType, Tier
 from partners.onboarding import demo as onboarding_demo
 from partners.programs import demo as programs_demo
 from partners.recruitment import demo as recruitment_demo
@@ -180,18 +176,6 @@ PARTNERS = [
         PartnerStatus.TERMINATED,
     ),
 ]
-PRODUCTS = [
-    ("LK-100", "智能门锁 LK-100", "Smart door lock LK-100", "locks", "899.00"),
-    ("LK-300", "指纹人脸门锁 LK-300", "Fingerprint and face lock LK-300", "locks", "1599.00"),
-    ("CAM-2K", "2K 室内网络摄像头", "2K indoor network camera", "security", "259.00"),
-    ("CAM-4K-O", "4K 室外枪型摄像头", "4K outdoor bullet camera", "security", "689.00"),
-    ("NVR-8", "8 路网络硬盘录像机", "8-channel network video recorder", "security", "1280.00"),
-    ("RT-AX3000", "Wi-Fi 6 路由器 AX3000", "Wi-Fi 6 router AX3000", "networking", "399.00"),
-    ("RT-MESH3", "Mesh 路由三只装", "Mesh router 3-pack", "networking", "1099.00"),
-    ("SW-16P", "16 口 PoE 交换机", "16-port PoE switch", "networking", "1450.00"),
-    ("HUB-Z", "智能家居网关", "Smart home hub", "smart-home", "299.00"),
-    ("SEN-DOOR", "门窗传感器", "Door and window sensor", "smart-home", "69.00"),
-]
 
 
 def demo_logins() -> list[Login]:
@@ -268,16 +252,6 @@ def _seed_tenant() -> None:
                 contact_phone=f"138{rng.randrange(10**7, 10**8)}",
             )
             partners.append((partner, status))
-        products = [
-            Product.objects.create(
-                sku=sku,
-                name=zh,
-                name_en=en,
-                product_line=ProductLine.objects.get(code=line),
-                list_price=price,
-            )
-            for sku, zh, en, line, price in PRODUCTS
-        ]
         partner_demo.seed_profiles(partners=[p for p, _s in partners], rng=rng)
         # Orders are placed while partners are active; later moves (suspension...) follow.
         for partner, _status in partners:
@@ -323,12 +297,9 @@ def _seed_tenant() -> None:
             renewing=seeded[0], awaiting=seeded[4], terminating=seeded[10], admin=admin
         )
         onboarding_demo.seed(partners=seeded, admin=admin, rng=rng, pending=seeded[4])
-        buyers = [
-            p
-            for p, s in partners
-            if s != PartnerStatus.APPLIED and not partner_blockers(p, ORDERING)
-        ]
-        _seed_orders(rng, buyers, products, admin)
+        orders_demo.seed(
+            partners=[p for p, s in partners if s != PartnerStatus.APPLIED], admin=admin, rng=rng
+        )
         programs_demo.seed(partners=seeded, admin=admin, rng=rng)
         for partner, status in partners:
             if status in (PartnerStatus.SUSPENDED, PartnerStatus.TERMINATED):
@@ -338,30 +309,3 @@ def _seed_tenant() -> None:
                     actor=admin,
                     reason="逾期未回款 / overdue payments",
                 )
-
-
-def _seed_orders(
-    rng: random.Random, partners: list[Partner], products: list[Product], admin: object
-) -> None:
-    now = timezone.now()
-    flows = [
-        [],
-        [OrderStatus.APPROVED],
-        [OrderStatus.APPROVED, OrderStatus.SHIPPED],
-        [OrderStatus.APPROVED, OrderStatus.SHIPPED, OrderStatus.COMPLETED],
-        [OrderStatus.CANCELLED],
-    ]
-    for i in range(36):
-        partner = partners[i % len(partners)]
-        picks = rng.sample(products, rng.randint(1, 3))
-        order = order_create(
-            partner=partner,
-            lines=[LineRequest(product=p, quantity=rng.choice([2, 5, 10, 20, 50])) for p in picks],
-            actor=admin,
-        )
-        flow = flows[3] if i < 18 else flows[i % len(flows)]
-        for status in flow:
-            order_set_status(order=order, status=status, actor=admin)
-        Order.objects.filter(pk=order.pk).update(
-            created_at=now - timedelta(days=rng.randint(1, 170), hours=rng.randint(0, 23))
-        )

@@ -6,8 +6,11 @@ import itertools
 from decimal import Decimal
 from typing import Any
 
-from orders.models import Order, Product
-from orders.services import LineRequest, order_create
+from orders.checkout import CheckoutLine, checkout
+from orders.inventory import stock_available, stock_receive
+from orders.ledger import ledger_post
+from orders.models import AccountKind, EntryKind, Order, Product, Warehouse
+from orders.promotions import quote_build
 from partners.models import Partner, PartnerStatus, ProductLine
 from partners.onboarding.services import onboarding_complete_all
 from partners.services import partner_create, partner_set_status
@@ -59,12 +62,32 @@ def _test_line() -> ProductLine:
     return line
 
 
-def make_order(partner: Partner, *lines: tuple[Product, int], actor: Any = None) -> Order:
-    """A partner that orders has finished onboarding (tests of the gate call order_create)."""
-    onboarding_complete_all(partner=partner)
-    return order_create(
-        partner=partner, lines=[LineRequest(product=p, quantity=q) for p, q in lines], actor=actor
+def make_order(
+    partner: Partner, *lines: tuple[Product, int], actor: Any = None, onboarded: bool = True
+) -> Order:
+    """Check out `lines` for `partner` as a settled dealer would: onboarded, authorized for the
+    products' lines, with the stock there and the money to pay. Tests of those rules call
+    `checkout` themselves (or pass onboarded=False for the onboarding gates)."""
+    if onboarded and partner.status == PartnerStatus.ACTIVE:
+        onboarding_complete_all(partner=partner)
+    warehouse, _created = Warehouse.objects.get_or_create(
+        code="test-wh", defaults={"name": "测试仓"}
     )
+    for product, quantity in lines:
+        partner.product_lines.add(product.product_line)
+        short = quantity - stock_available([product.pk]).get(product.pk, 0)
+        if short > 0:
+            stock_receive(product=product, warehouse=warehouse, quantity=short)
+    total = quote_build(partner=partner, items=list(lines)).total if lines else 0
+    if total:
+        ledger_post(
+            partner=partner,
+            kind=AccountKind.PREPAID,
+            amount=total,
+            entry_kind=EntryKind.ADJUSTMENT,
+            memo="test funds",
+        )
+    return checkout(partner=partner, lines=[CheckoutLine(p, q) for p, q in lines], actor=actor)
 
 
 def make_credit_code(n: int, *, region: str = "310115") -> str:

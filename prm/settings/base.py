@@ -227,7 +227,9 @@ CELERY_BEAT_SCHEDULE = {
     ),
     "evaluate-tiers": _per_tenant("partners.programs.tasks.evaluate_tiers", hour=2),
     "agreements-daily": _per_tenant("partners.agreements.tasks.agreements_daily", hour=7),
+    "complete-shipped-orders": _per_tenant("orders.tasks.complete_shipped_orders", hour=4),
     "alert-low-stock": _per_tenant("orders.inventory_tasks.alert_low_stock", hour=9),
+    "monthly-statements": _per_tenant("orders.statements_tasks.generate_statements", hour=1),
 }
 
 PRM_HEALTH_WORKER_TTL = 15.0  # seconds one worker ping answers /healthz for

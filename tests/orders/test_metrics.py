@@ -5,24 +5,26 @@ import pytest
 from django.utils import timezone
 
 from orders.metrics import rolling_purchases
-from orders.models import Order, OrderStatus
-from orders.services import order_set_status
-from tests.factories import make_order, make_partner, make_product
+from orders.models import Order
+from orders.workflow import order_approve, order_cancel
+from prm.accounts.roles import Role
+from tests.factories import make_order, make_partner, make_product, make_user
 
 pytestmark = pytest.mark.django_db
 
 
 def test_rolling_purchases_counts_accepted_orders_in_the_window(in_a):
+    desk = make_user(Role.ORDER_DESK)
     a, b = make_partner(), make_partner()
     product = make_product("100.00")
     accepted = make_order(a, (product, 3))
-    order_set_status(order=accepted, status=OrderStatus.APPROVED)
+    order_approve(order=accepted, actor=desk)
     make_order(a, (product, 5))  # still submitted: not counted
     old = make_order(a, (product, 7))
-    order_set_status(order=old, status=OrderStatus.APPROVED)
+    order_approve(order=old, actor=desk)
     Order.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=400))
     cancelled = make_order(b, (product, 1))
-    order_set_status(order=cancelled, status=OrderStatus.CANCELLED)
+    order_cancel(order=cancelled, actor=desk, reason="test")
     now = timezone.now()
 
     result = rolling_purchases(

@@ -6,10 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from orders.models import OrderStatus
-from orders.services import order_set_status
+from orders.models import ORDER_TRANSITIONS, OrderStatus, OrderStatusChange
+from orders.workflow import order_approve
 from partners.models import PartnerStatus
-from prm.core.workflow import InvalidTransition
+from prm.core.workflow import InvalidTransition, transition
 from tests.conftest import login
 from tests.factories import make_order, make_partner, make_product
 
@@ -46,9 +46,15 @@ def test_only_active_partners_can_order(in_a, status):
 def test_order_status_moves_follow_the_table(in_a, vendor_admin):
     order = make_order(make_partner(), (make_product(), 1))
 
-    order_set_status(order=order, status=OrderStatus.APPROVED, actor=vendor_admin)
+    order_approve(order=order, actor=vendor_admin)
     with pytest.raises(InvalidTransition):
-        order_set_status(order=order, status=OrderStatus.COMPLETED, actor=vendor_admin)
+        transition(
+            order,
+            OrderStatus.COMPLETED,
+            table=ORDER_TRANSITIONS,
+            history_model=OrderStatusChange,
+            history_fk="order",
+        )
 
     order.refresh_from_db()
     assert order.status == OrderStatus.APPROVED

@@ -169,3 +169,33 @@ def test_partial_then_full_shipment_and_receipt(mall, staff):
     assert received.received_at is not None
     with pytest.raises(PermissionDenied):  # shipped goods come back as a return, not a cancel
         order_cancel(order=order, actor=make_user(Role.ADMIN), reason="x")
+
+
+def test_shipped_orders_complete_themselves_after_the_configured_days(mall, staff):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from orders.models import Shipment
+    from orders.tasks import complete_shipped_orders
+
+    order = checkout(partner=mall.partner, lines=[CheckoutLine(mall.lock, 1)])
+    order_approve(order=order, actor=staff["desk"])
+    order_ship(
+        order=order,
+        actor=staff["desk"],
+        warehouse=mall.warehouse,
+        carrier="顺丰",
+        tracking_number="SF200",
+        quantities={order.lines.get().pk: 1},
+    )
+
+    assert complete_shipped_orders() == 0
+    Shipment.objects.filter(order=order).update(shipped_at=timezone.now() - timedelta(days=16))
+    assert complete_shipped_orders() == 1
+    assert complete_shipped_orders() == 0
+    order.refresh_from_db()
+    assert order.status == OrderStatus.COMPLETED
+    assert (
+        order.status_changes.order_by("-pk").first().reason == "自动完成 / completed automatically"
+    )

@@ -6,13 +6,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from orders.services import LineRequest, order_create
 from partners.gates import DEAL_REGISTRATION, ORDERING, partner_blockers
 from partners.models import PartnerStatus
 from partners.onboarding.models import StepKind
 from partners.onboarding.services import onboarding_complete
 from partners.services import partner_set_status
-from tests.factories import make_partner, make_product
+from tests.factories import make_order, make_partner, make_product
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +23,7 @@ def _english():
 
 
 def _order(partner, product):
-    return order_create(partner=partner, lines=[LineRequest(product=product, quantity=3)])
+    return make_order(partner, (product, 3), onboarded=False)
 
 
 def test_no_ordering_before_the_agreement_is_signed(in_a, vendor_admin):

@@ -9,7 +9,6 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
-from orders.services import LineRequest, order_create
 from partners.agreements.models import AgreementStatus, AgreementTemplate
 from partners.agreements.services import (
     agreement_create,
@@ -26,7 +25,7 @@ from partners.programs.services import tier_evaluate
 from partners.recruitment.services import application_approve, application_start_review
 from partners.services import partner_set_status
 from prm.accounts.models import User
-from tests.factories import make_product
+from tests.factories import make_order, make_product
 from tests.partners.programs.conftest import program, score_seventy, tiers  # noqa: F401
 from tests.partners.recruitment.conftest import make_application, regions  # noqa: F401
 
@@ -70,7 +69,7 @@ def test_application_to_termination(
     # 入驻: the licence came with the application; the agreement still gates ordering.
     assert partner_blockers(partner, ORDERING) == ["Sign the partner agreement before ordering."]
     with pytest.raises(ValidationError, match="Sign the partner agreement before ordering"):
-        order_create(partner=partner, lines=[LineRequest(product=product, quantity=1)])
+        make_order(partner, (product, 1), onboarded=False)
 
     # 认证: the vendor issues the agreement, the partner's admin signs the exact PDF.
     agreement = agreement_issue(
@@ -97,7 +96,7 @@ def test_application_to_termination(
     assert (signed.status, signed.signed_sha256) == (AgreementStatus.SIGNED, agreement.pdf_sha256)
     assert agreement_verify(signed) is True
     assert partner_blockers(partner, ORDERING) == []
-    order = order_create(partner=partner, lines=[LineRequest(product=product, quantity=4)])
+    order = make_order(partner, (product, 4), onboarded=False)
     assert order.total == Decimal("1000.00")
     onboarding_complete(partner=partner, kind=StepKind.COMPLETE_COURSE)
     assert partner_blockers(partner, DEAL_REGISTRATION) == []
@@ -118,7 +117,7 @@ def test_application_to_termination(
     for feature in (ORDERING, DEAL_REGISTRATION):
         assert partner_blockers(partner, feature)[0].endswith("while its status is Suspended.")
     with pytest.raises(ValidationError, match="cannot order while its status is Suspended"):
-        order_create(partner=partner, lines=[LineRequest(product=product, quantity=1)])
+        make_order(partner, (product, 1), onboarded=False)
 
     # 清退: users off, balances frozen, protection released after the grace, agreement ended.
     partner_set_status(

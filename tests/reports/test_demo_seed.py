@@ -28,7 +28,19 @@ def test_demo_vendor_has_every_lifecycle_stage_and_working_logins(tenant_a):
     with schema_context("demo"):
         statuses = set(Partner.objects.values_list("status", flat=True))
         assert statuses == {"applied", "active", "suspended", "terminated"}
-        assert Order.objects.count() == 36
+        statuses_seen = set(Order.objects.values_list("status", flat=True))
+        assert {
+            "submitted",
+            "approved",
+            "partially_shipped",
+            "shipped",
+            "received",
+            "completed",
+            "cancelled",
+            "rejected",
+        } <= statuses_seen
+        months = {d.strftime("%Y-%m") for d in Order.objects.values_list("created_at", flat=True)}
+        assert len(months) >= 5
         assert Region.objects.filter(level="province").count() == 8
         assert Qualification.objects.count() == Partner.objects.count()
         assert set(PartnerApplication.objects.values_list("status", flat=True)) == {
