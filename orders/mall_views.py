@@ -5,9 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -32,6 +33,7 @@ from .checkout import payment_split
 from .inventory import stock_available
 from .ledger import balances
 from .mall_forms import CheckoutForm, QuickOrderForm, UploadForm
+from .models import Product
 from .pricing import prices_for
 
 
@@ -64,6 +66,24 @@ def catalog(request: HttpRequest) -> HttpResponse:
             "quick_form": QuickOrderForm(),
         },
     )
+
+
+@login_required
+def product_image(request: HttpRequest, pk: int) -> FileResponse:
+    """Product pictures are a vendor's files too: shown to its staff and to dealers authorized
+    for the product's line, never from a public URL."""
+    user = signed_in_user(request)
+    products = (
+        products_for_partner(cart_for(user).partner)
+        if user.is_partner_user
+        else Product.objects.all()
+    )
+    product = products.filter(pk=pk).exclude(image="").first()
+    if product is None:
+        raise Http404
+    response = FileResponse(product.image.open("rb"))
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @partner_required

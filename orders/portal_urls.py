@@ -7,6 +7,7 @@ app_name = "portal_orders"
 urlpatterns = [
     path("", views.portal_order_list, name="list"),
     path("catalog/", mall_views.catalog, name="catalog"),
+    path("catalog/<int:pk>/image/", mall_views.product_image, name="product_image"),
     path("cart/", mall_views.cart, name="cart"),
     path("cart/add/", mall_views.cart_add_view, name="cart_add"),
     path("cart/quick/", mall_views.cart_quick_add, name="cart_quick"),

@@ -182,3 +182,21 @@ def test_price_check_names_the_winning_rule(client_a, mall, vendor_admin):
         assert unknown.context["form"].errors["sku"] == ["No product has this SKU."]
     login(client_a, mall.buyer)
     assert client_a.get("/orders/prices/").status_code == 403
+
+
+def test_product_pictures_are_served_only_to_who_may_see_the_product(client_a, client_b, mall):
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    mall.lock.image = SimpleUploadedFile("lock.png", png, "image/png")
+    mall.lock.save()
+    hidden = make_product("10.00", sku="T-SECRET")
+    hidden.image = SimpleUploadedFile("secret.png", png, "image/png")
+    hidden.save()
+    url = f"/portal/orders/catalog/{mall.lock.pk}/image/"
+
+    assert client_a.get(url).status_code == 302  # anonymous: to the login page
+    login(client_a, mall.buyer)
+    assert b"".join(client_a.get(url).streaming_content) == png
+    assert client_a.get(f"/portal/orders/catalog/{hidden.pk}/image/").status_code == 404
+    with schema_context("bravo"):
+        client_b.force_login(make_user(Role.ADMIN))
+    assert client_b.get(url).status_code == 404
