@@ -44,6 +44,7 @@ from prm.tenancy.selectors import current_tenant
 
 from .models import (
     LINE_KINDS,
+    Order,
     Product,
     Promotion,
     PromotionKind,
@@ -470,3 +471,26 @@ def _entry(
     if units is not None:
         entry["units"] = units
     return entry
+
+
+def promotions_release(*, order: Order) -> None:
+    """Give back what a cancelled or rejected order counted against promotion limits.
+
+    Units are read from the order's lines as stored at checkout (line and gift promotions: their
+    units; a threshold: one use per order). Conditional updates never take a counter below zero.
+    """
+    units: dict[int, int] = {}
+    for stored in order.lines.values_list("promotions", flat=True):
+        for entry in stored or []:
+            if entry.get("kind") == PromotionKind.THRESHOLD:
+                units[entry["id"]] = 1
+            elif entry.get("units"):
+                units[entry["id"]] = units.get(entry["id"], 0) + int(entry["units"])
+    for promotion_id in sorted(units):
+        n = units[promotion_id]
+        Promotion.objects.filter(pk=promotion_id, used_total__gte=n).update(
+            used_total=F("used_total") - n
+        )
+        PromotionPartnerUsage.objects.filter(
+            promotion_id=promotion_id, partner_id=order.partner_id, used__gte=n
+        ).update(used=F("used") - n)

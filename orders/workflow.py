@@ -40,6 +40,7 @@ from .models import (
     ShipmentLine,
     Warehouse,
 )
+from .promotions import promotions_release
 
 SHIPPING_ROLES = frozenset({Role.ORDER_DESK, Role.ADMIN})
 AUTO_COMPLETED = "自动完成 / completed automatically"
@@ -123,8 +124,10 @@ def order_approve(*, order: Order, actor: Any, note: str = "") -> Order:
 
 
 def _give_back(order: Order, *, actor: Any, reason: str) -> None:
-    """Stock the order holds goes back on the shelf; each payment goes back where it came from."""
+    """Stock the order holds goes back on the shelf, promotion units to their limits, and each
+    payment where it came from."""
     stock_release(order=order)
+    promotions_release(order=order)
     accounts = accounts_lock(partner=order.partner, kinds=list(AccountKind))
     memo = _("Order %(number)s: %(reason)s") % {"number": order.number, "reason": reason}
     # Credit the partner has meanwhile paid back cannot be paid back twice: that part of the

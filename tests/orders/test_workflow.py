@@ -199,3 +199,43 @@ def test_shipped_orders_complete_themselves_after_the_configured_days(mall, staf
     assert (
         order.status_changes.order_by("-pk").first().reason == "自动完成 / completed automatically"
     )
+
+
+def test_a_cancelled_order_gives_back_its_promotion_units(mall, staff):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from orders.models import Promotion, PromotionPartnerUsage
+
+    now = timezone.now()
+    percent = Promotion.objects.create(
+        code="t-lock-off",
+        name="门锁九折",
+        kind="percent_off",
+        percent=Decimal("10"),
+        starts_at=now - timedelta(days=1),
+        ends_at=now + timedelta(days=1),
+        limit_total=5,
+    )
+    percent.products.add(mall.lock)
+    gift = Promotion.objects.create(
+        code="t-gift",
+        name="买二送一",
+        kind="gift",
+        buy_quantity=2,
+        gift_product=mall.lock,
+        gift_quantity=1,
+        starts_at=now - timedelta(days=1),
+        ends_at=now + timedelta(days=1),
+        limit_total=10,
+    )
+    gift.products.add(mall.lock)
+    order = checkout(partner=mall.partner, lines=[CheckoutLine(mall.lock, 4)])
+    counted = list(Promotion.objects.order_by("pk").values_list("used_total", flat=True))
+
+    order_cancel(order=order, actor=staff["desk"], reason="客户取消")
+
+    assert counted == [4, 2]
+    assert list(Promotion.objects.order_by("pk").values_list("used_total", flat=True)) == [0, 0]
+    assert set(PromotionPartnerUsage.objects.values_list("used", flat=True)) == {0}
