@@ -10,6 +10,8 @@ from prm.tenancy.admin_base import ReadOnlyInline, StatusHistoryInline, VendorMo
 from .models import (
     Account,
     Category,
+    ChannelStockLine,
+    ChannelStockReport,
     LedgerEntry,
     Order,
     OrderApproval,
@@ -363,3 +365,18 @@ class SellOutAdmin(LookupOnlyAdmin):
     search_fields = ["partner__name", "product__sku", "end_customer"]
     list_select_related = ["partner", "product"]
     readonly_fields = ["outside_territory", "reported_by", "created_at"]
+
+
+class ChannelStockLineInline(ReadOnlyInline):
+    model = ChannelStockLine
+    fields = readonly_fields = ("product", "quantity")
+
+
+@admin.register(ChannelStockReport)
+class ChannelStockReportAdmin(LookupOnlyAdmin):
+    list_display = ["partner", "period", "submitted_by", "submitted_at"]
+    list_filter = ["period"]
+    search_fields = ["partner__name", "partner__name_en"]
+    list_select_related = ["partner", "submitted_by"]
+    readonly_fields = ["partner", "period", "submitted_by", "submitted_at"]
+    inlines = [ChannelStockLineInline]

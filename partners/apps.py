@@ -9,7 +9,9 @@ class PartnersConfig(AppConfig):
     def ready(self) -> None:
         from prm.core.audit import audit_register
 
-        from .models import Partner, Tier
+        from .models import Partner, ProductLine, ProgramSettings, Qualification, Region, Tier
 
         audit_register(Partner, m2m=("territories", "product_lines"))
-        audit_register(Tier)
+        for model in (Tier, Region, ProductLine, Qualification):
+            audit_register(model)
+        audit_register(ProgramSettings, m2m=("application_approvers",))
