@@ -83,6 +83,8 @@ def test_admin_edit_is_audited_and_listed_in_admin_history(client_a, vendor_admi
             "name": partner.name,
             "status_changes-TOTAL_FORMS": "0",
             "status_changes-INITIAL_FORMS": "0",
+            "contacts-TOTAL_FORMS": "0",
+            "contacts-INITIAL_FORMS": "0",
         }
     )
     data = {k: (v.pk if hasattr(v, "pk") else v) for k, v in data.items()}
