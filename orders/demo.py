@@ -26,6 +26,7 @@ from .models import (
     EntryKind,
     LedgerEntry,
     Order,
+    OrderLine,
     OrderStatusChange,
     PriceList,
     PriceListItem,
@@ -37,6 +38,7 @@ from .models import (
     Stock,
     Warehouse,
 )
+from .sellthrough import channel_stock_submit, sellout_record
 from .workflow import (
     order_approve,
     order_cancel,
@@ -255,7 +257,9 @@ def _promotions(products: list[Product]) -> None:
 
 
 def _money(partners: list[Partner], staff: Staff, rng: random.Random) -> None:
+    """Each dealer paid in and earned a rebate before its first demo order (160 days ago)."""
     today = timezone.localdate()
+    first = LedgerEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     for partner in partners:
         payment_record(
             partner=partner,
@@ -273,6 +277,7 @@ def _money(partners: list[Partner], staff: Staff, rng: random.Random) -> None:
             memo="上季度返利 / last quarter's rebate",
             actor=staff.finance,
         )
+    LedgerEntry.objects.filter(pk__gt=first).update(created_at=timezone.now() - timedelta(days=160))
 
 
 def _whole_packs(product: Product, wanted: int) -> int:
@@ -345,6 +350,45 @@ def _orders(
         Shipment.objects.filter(order=order).update(shipped_at=when + timedelta(days=2))
 
 
+CUSTOMERS = ["万科物业", "碧桂园服务", "华住酒店", "如家酒店", "绿城物业", "龙湖天街", "海底捞门店"]
+
+
+def _sell_through(partners: list[Partner], rng: random.Random) -> None:
+    """Dealers with portal users report last month's stock and their sales to end customers;
+    one sale lands outside its dealer's territory, so the diversion page has a case."""
+    today = timezone.localdate()
+    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    for partner in partners:
+        user = User.objects.filter(partner=partner, is_active=True).first()
+        shipped: dict[Product, int] = {}
+        for line in OrderLine.objects.filter(order__partner=partner, shipped_quantity__gt=0):
+            shipped[line.product] = shipped.get(line.product, 0) + line.shipped_quantity
+        if user is None or not shipped:
+            continue
+        province = partner.region
+        for product, units in sorted(shipped.items(), key=lambda item: item[0].sku):
+            sold = units * 6 // 10
+            for n in range(3):
+                if sold // 3 < 1:
+                    break
+                sellout_record(
+                    partner=partner,
+                    product=product,
+                    sold_on=today - timedelta(days=rng.randint(5, 80)),
+                    quantity=sold // 3,
+                    end_customer=rng.choice(CUSTOMERS),
+                    province=province if n else "江苏",
+                    city=partner.city if n else "苏州",
+                    user=user,
+                )
+        channel_stock_submit(
+            partner=partner,
+            period=last_month,
+            quantities={product: units - units * 6 // 10 for product, units in shipped.items()},
+            user=user,
+        )
+
+
 def seed(*, partners: list[Partner], admin: User, rng: random.Random) -> list[Product]:
     """Call with the partners already active, authorized and onboarded as the demo wants."""
     from prm.accounts.services import user_create
@@ -366,6 +410,7 @@ def seed(*, partners: list[Partner], admin: User, rng: random.Random) -> list[Pr
     _promotions(products)
     _money(partners, staff, rng)
     _orders(partners, products, staff, rng)
+    _sell_through(partners, rng)
     huadong_admin = User.objects.filter(partner=partners[0], role=Role.PARTNER_ADMIN).first()
     if huadong_admin is not None:
         top_up_submit(

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.utils import translation
 from django_tenants.utils import schema_context
 
-from orders.models import Order
+from orders.models import ChannelStockReport, Order, SellOut
 from partners.agreements.models import Agreement
 from partners.agreements.services import agreement_verify
 from partners.gates import partner_blockers
@@ -41,6 +41,9 @@ def test_demo_vendor_has_every_lifecycle_stage_and_working_logins(tenant_a):
         } <= statuses_seen
         months = {d.strftime("%Y-%m") for d in Order.objects.values_list("created_at", flat=True)}
         assert len(months) >= 5
+        assert SellOut.objects.filter(outside_territory=True).exists()
+        assert SellOut.objects.filter(outside_territory=False).exists()
+        assert ChannelStockReport.objects.exists()
         assert Region.objects.filter(level="province").count() == 8
         assert Qualification.objects.count() == Partner.objects.count()
         assert set(PartnerApplication.objects.values_list("status", flat=True)) == {
