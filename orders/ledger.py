@@ -33,7 +33,6 @@ they own. Other vendor roles do not see partner money.
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
@@ -46,7 +45,6 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -72,7 +70,7 @@ from prm.core.money import DECIMAL_PLACES, MoneyField, to_decimal
 from prm.core.numbering import next_number
 from prm.core.templatetags.humanize_money import money
 from prm.core.workflow import InvalidTransition, transition, transition_start
-from prm.tenancy.selectors import current_tenant
+from prm.tenancy.selectors import current_tenant, tenant_today
 
 ZERO = Decimal("0.00")
 _CENT = Decimal(1).scaleb(-DECIMAL_PLACES)
@@ -334,10 +332,6 @@ def ledger_post(
 # --- top-ups (预存款充值) ------------------------------------------------------------------------
 
 
-def _tenant_today() -> date:
-    return timezone.localdate(timezone=zoneinfo.ZoneInfo(current_tenant().time_zone))
-
-
 def _amount_errors(amount: Any) -> str | None:
     try:
         value = _exact_amount(amount)
@@ -364,7 +358,7 @@ def top_up_submit(
     errors: dict[str, Any] = {}
     if message := _amount_errors(amount):
         errors["amount"] = message
-    if transferred_on > _tenant_today():
+    if transferred_on > tenant_today():
         errors["transferred_on"] = _("The transfer date cannot be in the future.")
     bank_reference = (bank_reference or "").strip()
     if len(bank_reference) > 64:
@@ -485,7 +479,7 @@ def payment_record(
     errors: dict[str, Any] = {}
     if message := _amount_errors(amount):
         errors["amount"] = message
-    if received_on > _tenant_today():
+    if received_on > tenant_today():
         errors["received_on"] = _("The date received cannot be in the future.")
     if method not in PaymentMethod.values:
         errors["method"] = _("Choose a payment method.")

@@ -63,7 +63,6 @@ import csv
 import datetime as dt
 import io
 import re
-import zoneinfo
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -78,7 +77,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -86,7 +84,7 @@ from partners.importing import RejectedRow
 from partners.models import Partner, ProductLine, Region
 from partners.selectors import partners_visible_to
 from prm.accounts.visibility import scope_to_partner
-from prm.tenancy.selectors import current_tenant
+from prm.tenancy.selectors import tenant_today, tenant_zone
 
 from .models import ChannelStockLine, ChannelStockReport, Product, SellOut, ShipmentLine
 
@@ -193,14 +191,6 @@ def _require_reporter(user: Any, partner: Partner) -> None:
         raise PermissionDenied
 
 
-def _tenant_zone() -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(current_tenant().time_zone)
-
-
-def _today() -> dt.date:
-    return timezone.localdate(timezone=_tenant_zone())
-
-
 def _authorized_line_ids(partner: Partner) -> set[int]:
     return set(partner.product_lines.values_list("pk", flat=True))
 
@@ -259,7 +249,7 @@ def channel_stock_submit(
     _require_reporter(user, partner)
     period = month_start(period)
     errors: dict[str, list[str]] = {}
-    if period > month_start(_today()):
+    if period > month_start(tenant_today()):
         errors.setdefault("period", []).append(_("The month cannot be in the future."))
     if not quantities:
         errors.setdefault("quantities", []).append(_("Report the stock of at least one product."))
@@ -434,7 +424,7 @@ def sellout_record(
     errors = _text_errors(end_customer=end_customer, province=province, city=city)
     checks = {
         "product": _unauthorized(product, _authorized_line_ids(partner)),
-        "sold_on": _future(sold_on, _today()),
+        "sold_on": _future(sold_on, tenant_today()),
         "quantity": _too_few(quantity),
     }
     errors.update({name: [message] for name, message in checks.items() if message})
@@ -561,7 +551,7 @@ def sellout_import(*, partner: Partner, upload: UploadedFile, user: Any) -> Impo
     }
     authorized = _authorized_line_ids(partner)
     territory = partner_territory(partner)
-    today = _today()
+    today = tenant_today()
     valid: list[SellOut] = []
     for number, values in rows:
         text = {name: (values.get(name) or "").strip() for name in COLUMNS}
@@ -699,7 +689,7 @@ def sellthrough_window(*, as_of: dt.date, days: int) -> Window:
     """The `days` days ending with `as_of` (inclusive); datetimes in the vendor's time zone."""
     if days < 1:
         raise ValueError("the window must be at least one day")
-    zone = _tenant_zone()
+    zone = tenant_zone()
     start = as_of - dt.timedelta(days=days - 1)
     return Window(
         start=start,

@@ -37,7 +37,6 @@ partner) and channel managers (the partners they own). Other vendor roles see no
 
 from __future__ import annotations
 
-import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -69,7 +68,7 @@ from prm.accounts.roles import Role
 from prm.accounts.visibility import scope_to_partner
 from prm.core.money import MoneyField, to_decimal
 from prm.core.numbering import next_number
-from prm.tenancy.selectors import current_tenant
+from prm.tenancy.selectors import current_tenant, tenant_zone
 
 ZERO = Decimal("0.00")
 STATEMENT_PREFIX = "ST"
@@ -117,10 +116,6 @@ def _effect_sql() -> Case:
     )
 
 
-def _tz() -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(current_tenant().time_zone)
-
-
 def month_start(day: date) -> date:
     return day.replace(day=1)
 
@@ -136,7 +131,7 @@ def month_previous(day: date) -> date:
 
 def month_bounds(period: date) -> tuple[datetime, datetime]:
     """[start, next start) of the month `period` as aware datetimes in the vendor's time zone."""
-    tz = _tz()
+    tz = tenant_zone()
     return (
         datetime.combine(period, time.min, tzinfo=tz),
         datetime.combine(month_next(period), time.min, tzinfo=tz),

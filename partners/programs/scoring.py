@@ -9,17 +9,16 @@ The explanation is plain JSON (Decimals as exact strings) because it is stored o
 
 from __future__ import annotations
 
-import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.utils import timezone, translation
+from django.utils import translation
 
 from partners.models import Tier
 from prm.core.money import to_decimal
-from prm.tenancy.selectors import current_tenant
+from prm.tenancy.selectors import tenant_today, tenant_zone
 
 from .metrics import custom_kpi_provider, metric_provider
 from .models import Metric, ScorecardCriterion
@@ -54,11 +53,7 @@ def program_load() -> Program:
 
 
 def today() -> date:
-    return timezone.localdate(timezone=tenant_zone())
-
-
-def tenant_zone() -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(current_tenant().time_zone)
+    return tenant_today()
 
 
 def window(as_of: date, days: int) -> tuple[datetime, datetime]:

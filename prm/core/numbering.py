@@ -1,7 +1,4 @@
-import zoneinfo
-
 from django.db import connection, transaction
-from django.utils import timezone
 
 
 def next_value(key: str) -> int:
@@ -20,8 +17,8 @@ def next_value(key: str) -> int:
 
 def next_number(prefix: str, *, width: int = 6) -> str:
     """E.g. SO-2026-000042; the counter restarts each year in the vendor's time zone."""
-    from prm.tenancy.selectors import current_tenant
+    from prm.tenancy.selectors import tenant_today
 
-    year = timezone.localdate(timezone=zoneinfo.ZoneInfo(current_tenant().time_zone)).year
+    year = tenant_today().year
     value = next_value(f"{prefix}-{year}")
     return f"{prefix}-{year}-{value:0{width}d}"

@@ -29,6 +29,11 @@ def tenant_base_url() -> str:
     return f"{settings.PRM_SITE_SCHEME}://{domain}{port}"
 
 
+def tenant_zone() -> zoneinfo.ZoneInfo:
+    """The current vendor's time zone: months, days and "today" are counted in it."""
+    return zoneinfo.ZoneInfo(current_tenant().time_zone)
+
+
 def tenant_today() -> date:
     """Today in the current vendor's time zone (requests, tasks and shells alike)."""
-    return timezone.localdate(timezone=zoneinfo.ZoneInfo(current_tenant().time_zone))
+    return timezone.localdate(timezone=tenant_zone())
