@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from partners.models import Partner
 from partners.selectors import partner_get_visible, partners_visible_to
 from prm.accounts.access import partner_required, signed_in_user, vendor_required
+from prm.core.flash import flash_outcome
 
 from .ledger import (
     LedgerEntryFilter,
@@ -204,16 +205,12 @@ def _managed_top_up(request: HttpRequest, pk: int) -> TopUpRequest:
 @require_POST
 def top_up_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
     top_up = _managed_top_up(request, pk)
-    try:
-        top_up_approve(request=top_up, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request,
-            _("%(number)s approved; the partner's prepaid wallet was credited.")
-            % {"number": top_up.number},
-        )
+    flash_outcome(
+        request,
+        lambda: top_up_approve(request=top_up, actor=request.user),
+        _("%(number)s approved; the partner's prepaid wallet was credited.")
+        % {"number": top_up.number},
+    )
     return redirect("ledger:top_up", pk=pk)
 
 
@@ -225,12 +222,13 @@ def top_up_reject_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Say why the top-up is rejected."))
         return redirect("ledger:top_up", pk=pk)
-    try:
-        top_up_reject(request=top_up, actor=request.user, reason=form.cleaned_data["reason"])
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("%(number)s rejected.") % {"number": top_up.number})
+    flash_outcome(
+        request,
+        lambda: top_up_reject(
+            request=top_up, actor=request.user, reason=form.cleaned_data["reason"]
+        ),
+        _("%(number)s rejected.") % {"number": top_up.number},
+    )
     return redirect("ledger:top_up", pk=pk)
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from prm.accounts.access import partner_required, signed_in_user, vendor_required
+from prm.core.flash import flash_outcome
 
 from .models import ReturnRequest, ReturnStatus
 from .returns import (
@@ -158,15 +159,11 @@ def _decided(request: HttpRequest, pk: int) -> ReturnRequest:
 @require_POST
 def return_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
     rma = _decided(request, pk)
-    try:
-        return_approve(request=rma, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request,
-            _("%(number)s approved; the dealer may send the goods back.") % {"number": rma.number},
-        )
+    flash_outcome(
+        request,
+        lambda: return_approve(request=rma, actor=request.user),
+        _("%(number)s approved; the dealer may send the goods back.") % {"number": rma.number},
+    )
     return redirect("returns:detail", pk=pk)
 
 
@@ -178,12 +175,11 @@ def return_reject_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Say why the return is rejected."))
         return redirect("returns:detail", pk=pk)
-    try:
-        return_reject(request=rma, actor=request.user, reason=form.cleaned_data["reason"])
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("%(number)s rejected.") % {"number": rma.number})
+    flash_outcome(
+        request,
+        lambda: return_reject(request=rma, actor=request.user, reason=form.cleaned_data["reason"]),
+        _("%(number)s rejected.") % {"number": rma.number},
+    )
     return redirect("returns:detail", pk=pk)
 
 
@@ -195,14 +191,12 @@ def return_receive_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose the warehouse the goods came back to."))
         return redirect("returns:detail", pk=pk)
-    try:
-        return_receive(request=rma, actor=request.user, warehouse=form.cleaned_data["warehouse"])
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request,
-            _("%(number)s received; the goods are back in stock and the wallet was credited.")
-            % {"number": rma.number},
-        )
+    flash_outcome(
+        request,
+        lambda: return_receive(
+            request=rma, actor=request.user, warehouse=form.cleaned_data["warehouse"]
+        ),
+        _("%(number)s received; the goods are back in stock and the wallet was credited.")
+        % {"number": rma.number},
+    )
     return redirect("returns:detail", pk=pk)

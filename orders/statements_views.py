@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from prm.accounts.access import partner_required, signed_in_user, vendor_required
+from prm.core.flash import flash_outcome
 from prm.tenancy.selectors import tenant_today
 
 from .ledger import ledger_can_manage, ledger_can_view
@@ -122,15 +123,11 @@ def my_statement(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def my_statement_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     statement = _visible(request, pk)
-    try:
-        statement_confirm(statement=statement, user=signed_in_user(request))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request,
-            _("Statement %(number)s confirmed. Thank you.") % {"number": statement.number},
-        )
+    flash_outcome(
+        request,
+        lambda: statement_confirm(statement=statement, user=signed_in_user(request)),
+        _("Statement %(number)s confirmed. Thank you.") % {"number": statement.number},
+    )
     return redirect("portal_statements:detail", pk=pk)
 
 

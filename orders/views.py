@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from prm.accounts.access import partner_required, signed_in_user, vendor_required
 from prm.core.audit import audit_events_for
+from prm.core.flash import flash_outcome
 
 from .cart import cart_reorder
 from .models import Order, Warehouse
@@ -77,11 +78,7 @@ def _order_detail(
 
 
 def _done(request: HttpRequest, order: Order, action: Any, success: str, **kwargs: Any) -> None:
-    try:
-        action(order=order, **kwargs)
-        messages.success(request, success)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    flash_outcome(request, lambda: action(order=order, **kwargs), success)
 
 
 # --- vendor portal ------------------------------------------------------------------------------

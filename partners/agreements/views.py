@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from partners.selectors import partner_can_manage, partner_get_visible
 from prm.accounts.access import partner_required, signed_in_user, vendor_required
 from prm.core.audit import audit_events_for
+from prm.core.flash import flash_outcome
 
 from .forms import AgreementCreateForm, AgreementSignForm, AgreementTermsForm, AgreementVoidForm
 from .models import Agreement, AgreementStatus
@@ -157,11 +158,11 @@ def _managed(request: HttpRequest, pk: int) -> Agreement:
 @require_POST
 def agreement_issue_view(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = _managed(request, pk)
-    try:
-        agreement_issue(agreement=agreement, actor=request.user)
-        messages.success(request, _("Agreement issued; the partner's admins were asked to sign."))
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
+    flash_outcome(
+        request,
+        lambda: agreement_issue(agreement=agreement, actor=request.user),
+        _("Agreement issued; the partner's admins were asked to sign."),
+    )
     return redirect("agreements:detail", pk=pk)
 
 
@@ -173,11 +174,13 @@ def agreement_void_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Say why the agreement is voided."))
         return redirect("agreements:detail", pk=pk)
-    try:
-        agreement_void(agreement=agreement, actor=request.user, reason=form.cleaned_data["reason"])
-        messages.success(request, _("Agreement voided."))
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
+    flash_outcome(
+        request,
+        lambda: agreement_void(
+            agreement=agreement, actor=request.user, reason=form.cleaned_data["reason"]
+        ),
+        _("Agreement voided."),
+    )
     return redirect("agreements:detail", pk=pk)
 
 
