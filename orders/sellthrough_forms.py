@@ -16,7 +16,8 @@ from partners.models import Partner, ProductLine
 from prm.core.files import validate_upload
 
 from .models import Product
-from .sellthrough import COLUMNS, WINDOW_CHOICES
+from .sellthrough import COLUMNS
+from .sellthrough_metrics import WINDOW_CHOICES
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 WINDOW_LABELS = {30: _("30 days"), 90: _("90 days"), 180: _("180 days")}

@@ -29,7 +29,6 @@ from prm.tenancy.selectors import tenant_today
 
 from .models import Product
 from .sellthrough import (
-    DEFAULT_WINDOW,
     DiversionFilter,
     ImportResult,
     channel_stock_products,
@@ -42,8 +41,6 @@ from .sellthrough import (
     sellout_import,
     sellout_record,
     sellouts_visible_to,
-    sellthrough_rows,
-    sellthrough_window,
     territory_label,
 )
 from .sellthrough_forms import (
@@ -53,6 +50,7 @@ from .sellthrough_forms import (
     SellOutImportForm,
     month_value,
 )
+from .sellthrough_metrics import DEFAULT_WINDOW, sellthrough_rows, sellthrough_window
 
 SALES_PER_PAGE = 25
 ROWS_PER_PAGE = 50

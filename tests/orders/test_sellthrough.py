@@ -24,11 +24,13 @@ from orders.sellthrough import (
     Territory,
     channel_stock_submit,
     city_key,
-    inventory_days,
     province_key,
-    sell_through_rate,
     sellout_import,
     sellout_record,
+)
+from orders.sellthrough_metrics import (
+    inventory_days,
+    sell_through_rate,
     sellthrough_rows,
     sellthrough_window,
 )
