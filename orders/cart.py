@@ -20,7 +20,7 @@ from partners.models import Partner
 from .catalog import product_get_for_partner, products_for_partner
 from .checkout import CheckoutLine, checkout
 from .models import Cart, CartLine, Order, Product
-from .pricing import price_for
+from .pricing import price_for, prices_for
 from .promotions import Quote, quote_build
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -161,11 +161,14 @@ def cart_checkout(
 
 def cart_refresh_prices(cart: Cart) -> int:
     """Accept today's prices for every line (after checkout said a price changed)."""
-    changed = 0
-    for line in cart_lines(cart):
-        now = _price_seen(cart.partner, line.product, line.quantity)
-        if now != line.seen_unit_price:
-            line.seen_unit_price = now
-            line.save(update_fields=["seen_unit_price"])
-            changed += 1
-    return changed
+    lines = cart_lines(cart)
+    quotes = prices_for(partner=cart.partner, items=[(x.product, x.quantity) for x in lines])
+    changed = [
+        line
+        for line, quote in zip(lines, quotes, strict=True)
+        if quote.unit_price != line.seen_unit_price
+    ]
+    for line, quote in zip(lines, quotes, strict=True):
+        line.seen_unit_price = quote.unit_price
+    CartLine.objects.bulk_update(changed, ["seen_unit_price"])
+    return len(changed)

@@ -22,7 +22,7 @@ from partners.models import PartnerStatus
 from partners.services import partner_set_status
 from tests.factories import make_product
 
-from .mall import build_mall, fund
+from .mall import fund
 
 pytestmark = pytest.mark.django_db
 
@@ -31,11 +31,6 @@ pytestmark = pytest.mark.django_db
 def _english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def mall(in_a):
-    return build_mall()
 
 
 def _reserved(product) -> int:

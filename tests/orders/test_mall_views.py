@@ -14,14 +14,9 @@ from prm.accounts.roles import Role
 from tests.conftest import login
 from tests.factories import make_product, make_user
 
-from .mall import build_mall, dealer, fund
+from .mall import dealer, fund
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def mall(in_a):
-    return build_mall()
 
 
 @pytest.fixture

@@ -62,11 +62,6 @@ def _english():
 
 
 @pytest.fixture
-def mall(in_a):
-    return build_mall()
-
-
-@pytest.fixture
 def desk(in_a):
     return make_user(Role.ORDER_DESK)
 

@@ -20,7 +20,7 @@ from orders.workflow import (
 from prm.accounts.roles import Role
 from tests.factories import make_user
 
-from .mall import build_mall, dealer, fund
+from .mall import dealer, fund
 
 pytestmark = pytest.mark.django_db
 
@@ -29,11 +29,6 @@ pytestmark = pytest.mark.django_db
 def _english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def mall(in_a):
-    return build_mall()
 
 
 @pytest.fixture
