@@ -13,7 +13,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-wqy-microhei gettext
 
-.PHONY: help install demo test lint format messages sysdeps assets stop clean
+.PHONY: help install demo test bench lint format messages sysdeps assets stop clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -56,6 +56,13 @@ demo: install ## Start embedded PostgreSQL/Redis, migrate, seed the demo vendor,
 
 test: install ## Run the whole test suite against real PostgreSQL and Redis
 	DJANGO_SETTINGS_MODULE=prm.settings.test $(PY) -m pytest
+
+# Benchmark modules are named explicitly: pytest's testpaths (tests/) never collects them.
+BENCHMARKS := $(filter-out benchmarks/__init__.py benchmarks/conftest.py,$(wildcard benchmarks/*.py))
+
+bench: install ## Benchmarks (timing targets live here, not in tests)
+	PRM_TEST_DB=$${PRM_TEST_DB:-test_prm_bench} DJANGO_SETTINGS_MODULE=prm.settings.test \
+		$(PY) -m pytest $(BENCHMARKS) -o testpaths=benchmarks -o python_functions='bench_*' -s -q
 
 lint: $(VENV)/.installed ## ruff (lint + format check) and mypy
 	$(VENV)/bin/ruff check .

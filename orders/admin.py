@@ -5,7 +5,12 @@ admin pages are for looking up and repairing notes, with every balance read-only
 from django.contrib import admin
 from django.http import HttpRequest
 
-from prm.tenancy.admin_base import ReadOnlyInline, StatusHistoryInline, VendorModelAdmin
+from prm.tenancy.admin_base import (
+    LookupOnlyAdmin,
+    ReadOnlyInline,
+    StatusHistoryInline,
+    VendorModelAdmin,
+)
 
 from .models import (
     Account,
@@ -37,17 +42,6 @@ from .models import (
     TopUpStatusChange,
     Warehouse,
 )
-
-
-class LookupOnlyAdmin(VendorModelAdmin):
-    """Rows written by services: visible and searchable, never added or deleted by hand."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
 
 # --- configuration -------------------------------------------------------------------------------
 

@@ -44,6 +44,7 @@ from django.utils.translation import gettext_lazy
 
 from partners.importing import RejectedRow
 from partners.models import Partner, Region
+from partners.recruitment.names import normalize_name
 from partners.selectors import partners_visible_to
 from prm.accounts.visibility import scope_to_partner
 from prm.tenancy.selectors import tenant_today
@@ -536,6 +537,7 @@ def sellout_import(*, partner: Partner, upload: UploadedFile, user: Any) -> Impo
                 sold_on=sold_on,
                 quantity=quantity,
                 end_customer=text["end_customer"],
+                customer_key=normalize_name(text["end_customer"])[:200],
                 province=text["province"],
                 city=text["city"],
                 outside_territory=not territory.covers(text["province"], text["city"]),

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from partners.recruitment.names import normalize_name
 from prm.core.models import AuditReasonMixin
 from prm.core.money import MoneyField
 
@@ -145,6 +149,8 @@ class SellOut(models.Model):
     sold_on = models.DateField(_("sold on"), db_index=True)
     quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
     end_customer = models.CharField(_("end customer"), max_length=200)
+    # Deal registration's conflict engine finds existing customers by this key (trigram index).
+    customer_key = models.CharField(max_length=200, blank=True, editable=False)
     province = models.CharField(_("province"), max_length=64)
     city = models.CharField(_("city"), max_length=64, blank=True)
     outside_territory = models.BooleanField(
@@ -162,6 +168,13 @@ class SellOut(models.Model):
         verbose_name = _("sell-out record")
         verbose_name_plural = _("sell-out records")
         ordering = ["-sold_on", "-pk"]
+        indexes = [
+            GinIndex(OpClass("customer_key", name="gin_trgm_ops"), name="sellout_customer_trgm")
+        ]
 
     def __str__(self) -> str:
         return f"{self.partner_id} {self.product_id} x {self.quantity}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.customer_key = normalize_name(self.end_customer)[:200]
+        super().save(*args, **kwargs)

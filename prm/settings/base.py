@@ -41,6 +41,8 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.admin",
+    # Trigram lookups (`trigram_similar`) for duplicate and conflict search.
+    "django.contrib.postgres",
     "django_filters",
     "prm.core.apps.AuditlogConfig",
     "prm.accounts",
@@ -210,7 +212,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
 
 # Each periodic job runs once per tenant: beat fires the dispatcher, which fans out.
-def _per_tenant(task: str, *, hour: int, minute: int = 0) -> dict[str, object]:
+def _per_tenant(task: str, *, hour: int | str, minute: int = 0) -> dict[str, object]:
     from celery.schedules import crontab
 
     return {
@@ -230,6 +232,13 @@ CELERY_BEAT_SCHEDULE = {
     "complete-shipped-orders": _per_tenant("orders.tasks.complete_shipped_orders", hour=4),
     "alert-low-stock": _per_tenant("orders.inventory_tasks.alert_low_stock", hour=9),
     "monthly-statements": _per_tenant("orders.statements_tasks.generate_statements", hour=1),
+    "deals-daily": _per_tenant("deal_registration.tasks.deals_daily", hour=0, minute=5),
+    "remind-overdue-deal-decisions": _per_tenant(
+        "deal_registration.tasks.remind_overdue_decisions", hour="*", minute=20
+    ),
+    "expire-lead-offers": _per_tenant(
+        "deal_registration.lead_tasks.expire_lead_offers", hour="*", minute=10
+    ),
 }
 
 PRM_HEALTH_WORKER_TTL = 15.0  # seconds one worker ping answers /healthz for

@@ -46,6 +46,16 @@ class VendorModelAdmin(_SchemaScopedAdmin):
     platform_only = False
 
 
+class LookupOnlyAdmin(VendorModelAdmin):
+    """Rows written by services: visible and searchable, never added or deleted by hand."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 class ReadOnlyInline(admin.TabularInline):
     """Rows written by services (lines, history): shown in admin, never added or removed there."""
 

@@ -1,0 +1,349 @@
+"""Deal registration in the partner portal: register, check live, submit, follow, close.
+
+Every row comes from `deals_visible_to` (another partner's registration is a 404); what the
+page says about a conflict comes from `partner_notice`, which never names the other side.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.forms import BaseForm
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from prm.accounts.access import partner_required, signed_in_user
+from prm.core.flash import flash_outcome
+
+from .conflicts import Probe, find_conflicts
+from .cosell import activities, activity_add
+from .forms import ActivityForm, CloseForm, ExtensionForm, RegistrationForm, StageForm
+from .models import DealActivity, DealRegistration, DealStatus, ExtensionStatus
+from .protection import extension_request
+from .registrations import (
+    EDITABLE_STATUSES,
+    deal_register_blockers,
+    registration_close,
+    registration_save,
+    registration_submit,
+    registration_update_stage,
+)
+from .selectors import (
+    PartnerDealFilter,
+    deal_get_visible,
+    deals_visible_to,
+    own_duplicates,
+    partner_notice,
+    stored_conflicts,
+)
+
+PER_PAGE = 25
+
+
+def attach_errors(form: BaseForm, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def form_errors(form: BaseForm) -> str:
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+def _mine(request: HttpRequest, pk: int) -> DealRegistration:
+    found = deal_get_visible(user=request.user, pk=pk)
+    if found is None:
+        raise Http404
+    return found
+
+
+@partner_required
+def my_deal_list(request: HttpRequest) -> HttpResponse:
+    filterset = PartnerDealFilter(request.GET, queryset=deals_visible_to(request.user))
+    page = Paginator(filterset.qs, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request, "deal_registration/portal_list.html", {"filter": filterset, "page": page}
+    )
+
+
+def _edit(request: HttpRequest, registration: DealRegistration, *, initial: Any = None) -> Any:
+    user = signed_in_user(request)
+    form = RegistrationForm(
+        request.POST or None, instance=registration, partner=registration.partner, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        instance = form.save(commit=False)
+        try:
+            registration_save(instance, user=user, products=form.cleaned_data["products"])
+            if "submit" in request.POST:
+                registration_submit(instance, user=user)
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        else:
+            if "submit" in request.POST:
+                messages.success(
+                    request,
+                    _("%(number)s submitted; the channel manager will decide.")
+                    % {"number": instance.number},
+                )
+            else:
+                messages.success(
+                    request, _("%(number)s saved as a draft.") % {"number": instance.number}
+                )
+            return redirect("portal_deals:detail", pk=instance.pk)
+    return form
+
+
+@partner_required
+def my_deal_new(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
+    partner = user.partner
+    assert partner is not None
+    blockers = deal_register_blockers(partner)
+    from . import leads  # lead distribution builds on registration, not the other way
+
+    lead = None
+    if request.GET.get("lead") or request.POST.get("lead"):
+        lead = leads.lead_for_registration(
+            user, _int(request.GET.get("lead") or request.POST.get("lead"))
+        )
+        if lead is None:
+            raise Http404
+    registration = DealRegistration(partner=partner, lead=lead)
+    outcome = _edit(request, registration, initial=leads.lead_prefill(lead) if lead else None)
+    if isinstance(outcome, HttpResponse):
+        return outcome
+    return render(
+        request,
+        "deal_registration/portal_form.html",
+        {"form": outcome, "blockers": blockers, "lead": lead, "registration": None},
+    )
+
+
+def _int(value: str | None) -> int:
+    try:
+        return int(value or "")
+    except ValueError:
+        raise Http404 from None
+
+
+@partner_required
+def my_deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    registration = _mine(request, pk)
+    if registration.status not in EDITABLE_STATUSES:
+        return redirect("portal_deals:detail", pk=pk)
+    outcome = _edit(request, registration)
+    if isinstance(outcome, HttpResponse):
+        return outcome
+    return render(
+        request,
+        "deal_registration/portal_form.html",
+        {
+            "form": outcome,
+            "blockers": deal_register_blockers(registration.partner),
+            "registration": registration,
+            "lead": registration.lead,
+        },
+    )
+
+
+@partner_required
+@require_GET
+def my_deal_check(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """The live duplicate check, answered as the partner types (htmx partial)."""
+    user = signed_in_user(request)
+    probe = Probe.of(
+        customer_name=request.GET.get("customer_name", "")[:200],
+        credit_code=request.GET.get("credit_code", "")[:18],
+        website=request.GET.get("website", "")[:200],
+        contact_email=request.GET.get("contact_email", "")[:254],
+        phone=request.GET.get("phone", "")[:32],
+        contact_phone=request.GET.get("contact_phone", "")[:32],
+        exclude_pk=pk,
+    )
+    candidates = find_conflicts(probe)
+    partner_id = user.partner_id or 0
+    return render(
+        request,
+        "deal_registration/_conflict_check.html",
+        {
+            "checked": not probe.empty,
+            "notice": partner_notice(candidates, partner_id=partner_id),
+            "own": own_duplicates(candidates, partner_id=partner_id),
+        },
+    )
+
+
+@partner_required
+def my_deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    registration = _mine(request, pk)
+    conflicts = list(stored_conflicts(registration))
+    is_open = registration.status in (DealStatus.SUBMITTED, DealStatus.APPROVED)
+    return render(
+        request,
+        "deal_registration/portal_detail.html",
+        {
+            "registration": registration,
+            "notice": partner_notice(conflicts, partner_id=registration.partner_id),
+            "own": own_duplicates(conflicts, partner_id=registration.partner_id),
+            "status_changes": registration.status_changes.select_related("actor"),
+            "activities": activities(registration),
+            "activity_form": ActivityForm() if is_open else None,
+            "stage_form": StageForm(
+                initial={
+                    "stage": registration.stage,
+                    "estimated_amount": registration.estimated_amount,
+                    "expected_close_date": registration.expected_close_date,
+                }
+            )
+            if is_open
+            else None,
+            "close_form": CloseForm(registration=registration)
+            if registration.status == DealStatus.APPROVED
+            else None,
+            "extension_form": ExtensionForm()
+            if registration.status == DealStatus.APPROVED
+            and not registration.extensions.filter(status=ExtensionStatus.PENDING).exists()
+            else None,
+            "extensions": registration.extensions.all(),
+            "team": registration.team.select_related("user"),
+            "orders": registration.orders.all(),
+            "editable": registration.status in EDITABLE_STATUSES,
+        },
+    )
+
+
+@partner_required
+@require_POST
+def my_deal_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    registration = _mine(request, pk)
+    flash_outcome(
+        request,
+        lambda: registration_submit(registration, user=request.user),
+        _("%(number)s submitted; the channel manager will decide.")
+        % {"number": registration.number},
+    )
+    return redirect("portal_deals:detail", pk=pk)
+
+
+@partner_required
+@require_POST
+def my_deal_close(request: HttpRequest, pk: int) -> HttpResponse:
+    registration = _mine(request, pk)
+    form = CloseForm(request.POST, registration=registration)
+    if not form.is_valid():
+        messages.error(request, _("Choose won or lost."))
+        return redirect("portal_deals:detail", pk=pk)
+    won = form.cleaned_data["outcome"] == "won"
+    flash_outcome(
+        request,
+        lambda: registration_close(
+            registration,
+            actor=request.user,
+            won=won,
+            reason=form.cleaned_data["reason"],
+            orders=form.cleaned_data["orders"],
+        ),
+        _("%(number)s closed.") % {"number": registration.number},
+    )
+    return redirect("portal_deals:detail", pk=pk)
+
+
+@partner_required
+@require_POST
+def my_deal_extension(request: HttpRequest, pk: int) -> HttpResponse:
+    registration = _mine(request, pk)
+    form = ExtensionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect("portal_deals:detail", pk=pk)
+    flash_outcome(
+        request,
+        lambda: extension_request(
+            registration,
+            user=request.user,
+            days=form.cleaned_data["days"],
+            reason=form.cleaned_data["reason"],
+        ),
+        _("Extension requested; the channel manager will decide."),
+    )
+    return redirect("portal_deals:detail", pk=pk)
+
+
+def post_activity(request: HttpRequest, registration: DealRegistration) -> None:
+    """Shared by both portals: one activity from the posted form, or its errors as messages."""
+    form = ActivityForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return
+    data = form.cleaned_data
+    flash_outcome(
+        request,
+        lambda: activity_add(
+            registration,
+            actor=request.user,
+            kind=data["kind"],
+            occurred_on=data["occurred_on"],
+            body=data["body"],
+            attachment=data.get("attachment") or None,
+            next_step=data["next_step"],
+            next_step_due=data["next_step_due"],
+        ),
+        _("Activity recorded."),
+    )
+
+
+def post_stage(request: HttpRequest, registration: DealRegistration) -> None:
+    form = StageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return
+    data = form.cleaned_data
+    flash_outcome(
+        request,
+        lambda: registration_update_stage(
+            registration,
+            actor=request.user,
+            stage=data["stage"],
+            estimated_amount=data["estimated_amount"],
+            close=data["expected_close_date"],
+        ),
+        _("Stage updated."),
+    )
+
+
+def serve_activity_file(registration: DealRegistration, activity_pk: int) -> FileResponse:
+    activity = DealActivity.objects.filter(registration=registration, pk=activity_pk).first()
+    if activity is None or not activity.attachment:
+        raise Http404
+    return FileResponse(
+        activity.attachment.open("rb"),
+        as_attachment=True,
+        filename=activity.original_name or activity.attachment.name.rsplit("/", 1)[-1],
+    )
+
+
+@partner_required
+@require_POST
+def my_deal_activity(request: HttpRequest, pk: int) -> HttpResponse:
+    post_activity(request, _mine(request, pk))
+    return redirect("portal_deals:detail", pk=pk)
+
+
+@partner_required
+@require_POST
+def my_deal_stage(request: HttpRequest, pk: int) -> HttpResponse:
+    post_stage(request, _mine(request, pk))
+    return redirect("portal_deals:detail", pk=pk)
+
+
+@partner_required
+def my_deal_activity_file(request: HttpRequest, pk: int, activity_pk: int) -> FileResponse:
+    return serve_activity_file(_mine(request, pk), activity_pk)

@@ -1,0 +1,402 @@
+"""Deal registrations: writes (create, submit, decide, close) and the permission checks they use.
+
+Who holds a customer is decided inside PostgreSQL. Every submission and approval takes one
+transaction-level advisory lock per vendor (`_claim_lock`), re-runs the conflict engine against
+what is committed, and stamps `submitted_at` with the database's `clock_timestamp()`: the lock's
+queue order is the registration order, to the microsecond, whatever the web workers' clocks say.
+A partial unique index (one claim per credit code) backs the rule up should anything bypass the
+lock.
+
+A registration that finds a *blocking* candidate (another claim on the same customer, or a vendor
+account) is still submitted, so the channel manager sees the evidence, but does not hold the
+customer and cannot be approved while the other claim stands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from partners.credit_code import normalize_credit_code
+from partners.gates import DEAL_REGISTRATION, partner_blockers
+from partners.models import Partner
+from partners.selectors import partner_can_manage, partner_tier
+from prm.core.numbering import next_number
+from prm.core.workflow import transition, transition_start
+from prm.tenancy.selectors import tenant_today
+
+from .conflicts import Candidate, Probe, find_conflicts
+from .models import (
+    DEAL_TRANSITIONS,
+    DealConflict,
+    DealRegistration,
+    DealRegistrationStatusChange,
+    DealRules,
+    DealStatus,
+    TierDealRules,
+    Verdict,
+)
+
+NUMBER_PREFIX = "DR"
+REASON_MAX = 2000
+EDITABLE_STATUSES = (DealStatus.DRAFT, DealStatus.MORE_INFO)
+
+
+# --- permissions --------------------------------------------------------------------------------
+
+
+def _active(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
+
+
+def deal_is_own(user: Any, registration: DealRegistration) -> bool:
+    """A user of the registering partner."""
+    return _active(user) and user.is_partner_user and user.partner_id == registration.partner_id
+
+
+def deal_can_decide(user: Any, registration: DealRegistration) -> bool:
+    """Approve, reject, ask for information: vendor admins and the partner's channel manager."""
+    return partner_can_manage(user, registration.partner)
+
+
+def deal_can_cosell(user: Any, registration: DealRegistration) -> bool:
+    """Add activities: the partner's users, the deciders, and vendor people on the deal team."""
+    if deal_is_own(user, registration) or deal_can_decide(user, registration):
+        return True
+    return bool(
+        _active(user) and user.is_vendor_staff and registration.team.filter(user=user).exists()
+    )
+
+
+def deal_register_blockers(partner: Partner) -> list[str]:
+    return partner_blockers(partner, DEAL_REGISTRATION)
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _reason(reason: str, *, required: bool) -> str:
+    reason = (reason or "").strip()
+    if required and not reason:
+        raise ValidationError({"reason": _("Say why.")})
+    if len(reason) > REASON_MAX:
+        raise ValidationError({"reason": _("Keep the reason under 2000 characters.")})
+    return reason
+
+
+# --- drafts -------------------------------------------------------------------------------------
+
+
+PAST_CLOSE_DATE = gettext_lazy("The expected close date cannot be in the past.")
+
+
+def close_date_in_past(value: date | None) -> bool:
+    return value is not None and value < tenant_today()
+
+
+def check_close_date(value: date | None) -> None:
+    if close_date_in_past(value):
+        raise ValidationError({"expected_close_date": PAST_CLOSE_DATE})
+
+
+def registration_save(
+    registration: DealRegistration, *, user: Any, products: Iterable[Any] | None = None
+) -> DealRegistration:
+    """Create or update a draft (or a registration sent back for more information)."""
+    new = registration.pk is None
+    if new:
+        _require(user.is_partner_user and user.partner_id == registration.partner_id)
+        blockers = deal_register_blockers(registration.partner)
+        if blockers:
+            raise ValidationError(blockers)
+        registration.created_by = user
+    else:
+        _require(deal_is_own(user, registration))
+        if registration.status not in EDITABLE_STATUSES:
+            raise ValidationError(_("Only drafts and registrations sent back can be edited."))
+    registration.credit_code = normalize_credit_code(registration.credit_code)
+    check_close_date(registration.expected_close_date)
+    registration.full_clean(exclude=["number", "name_key", "partner", "created_by", "lead"])
+    with transaction.atomic():
+        if new:
+            registration.number = next_number(NUMBER_PREFIX)
+            registration.save()
+            transition_start(
+                registration,
+                history_model=DealRegistrationStatusChange,
+                history_fk="registration",
+                actor=user,
+            )
+        else:
+            registration.save()
+        if products is not None:
+            registration.products.set(products)
+    return registration
+
+
+# --- the claim ----------------------------------------------------------------------------------
+
+
+def _claim_lock() -> None:
+    """Serialise claims within this vendor (advisory locks are database-wide: key by schema)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(%s))",
+            [f"{connection.schema_name}:deal_registration.claim"],  # type: ignore[attr-defined]
+        )
+
+
+def _db_now() -> datetime:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT clock_timestamp()")
+        now: datetime = cursor.fetchone()[0]
+    return now
+
+
+def _record(registration: DealRegistration, candidates: list[Candidate]) -> None:
+    registration.conflicts.all().delete()
+    DealConflict.objects.bulk_create(
+        DealConflict(
+            registration=registration,
+            source=c.source,
+            other_registration=c.registration,
+            account=c.account,
+            sell_out=c.sell_out,
+            score=c.score,
+            matched=list(c.matched),
+            verdict=c.verdict,
+        )
+        for c in candidates
+    )
+
+
+def _blocking(candidates: list[Candidate]) -> list[Candidate]:
+    return [c for c in candidates if c.verdict == Verdict.BLOCK]
+
+
+def registration_submit(registration: DealRegistration, *, user: Any) -> DealRegistration:
+    """Send a draft (or an answered request for information) to the vendor; claim the customer
+    if nobody holds it yet."""
+    _require(deal_is_own(user, registration))
+    blockers = deal_register_blockers(registration.partner)
+    if blockers:
+        raise ValidationError(blockers)
+    check_close_date(registration.expected_close_date)
+    with transaction.atomic():
+        _claim_lock()
+        locked = DealRegistration.objects.select_for_update().get(pk=registration.pk)
+        if locked.status not in EDITABLE_STATUSES:
+            raise ValidationError(_("This registration was already submitted."))
+        candidates = find_conflicts(Probe.of_registration(locked))
+        _record(locked, candidates)
+        locked.holds_claim = not _blocking(candidates)
+        locked.has_conflict = any(c.verdict != Verdict.INFO for c in candidates)
+        now = _db_now()
+        if locked.submitted_at is None:
+            locked.submitted_at = now
+        hours = DealRules.current().approval_sla_hours
+        locked.approval_due_at = now + timedelta(hours=hours)
+        locked.approval_reminded_at = None
+        locked.save(
+            update_fields=[
+                "holds_claim",
+                "has_conflict",
+                "submitted_at",
+                "approval_due_at",
+                "approval_reminded_at",
+            ]
+        )
+        transition(
+            locked,
+            DealStatus.SUBMITTED,
+            table=DEAL_TRANSITIONS,
+            history_model=DealRegistrationStatusChange,
+            history_fk="registration",
+            actor=user,
+        )
+    return locked
+
+
+# --- decisions ----------------------------------------------------------------------------------
+
+
+def protection_days(partner: Partner) -> int:
+    tier = partner_tier(partner)
+    if tier is not None:
+        rules = TierDealRules.objects.filter(tier=tier).first()
+        if rules is not None:
+            return rules.protection_days
+    return DealRules.current().protection_days
+
+
+def registration_approve(
+    registration: DealRegistration, *, actor: Any, reason: str = ""
+) -> DealRegistration:
+    """Approve and protect. Refused while another claim on the customer blocks this one; a
+    possible conflict ("needs review") must be approved with a reason."""
+    _require(deal_can_decide(actor, registration))
+    with transaction.atomic():
+        _claim_lock()
+        locked = DealRegistration.objects.select_for_update().get(pk=registration.pk)
+        if locked.status != DealStatus.SUBMITTED:
+            raise ValidationError(_("Only submitted registrations can be approved."))
+        candidates = find_conflicts(Probe.of_registration(locked))
+        _record(locked, candidates)
+        blocking = _blocking(candidates)
+        if blocking:
+            raise ValidationError(
+                _(
+                    "Another registration or a vendor account holds this customer: reject this "
+                    "registration, or settle the other one first."
+                )
+            )
+        reviews = [c for c in candidates if c.verdict == Verdict.REVIEW]
+        reason = _reason(reason, required=bool(reviews))
+        today = tenant_today()
+        locked.holds_claim = True
+        locked.has_conflict = bool(reviews)
+        locked.decided_by = actor
+        locked.approved_at = timezone.now()
+        locked.protection_ends = today + timedelta(days=protection_days(locked.partner))
+        locked.save(
+            update_fields=[
+                "holds_claim",
+                "has_conflict",
+                "decided_by",
+                "approved_at",
+                "protection_ends",
+            ]
+        )
+        transition(
+            locked,
+            DealStatus.APPROVED,
+            table=DEAL_TRANSITIONS,
+            history_model=DealRegistrationStatusChange,
+            history_fk="registration",
+            actor=actor,
+            reason=reason,
+        )
+    return locked
+
+
+def _end(
+    registration: DealRegistration,
+    to_status: str,
+    *,
+    actor: Any,
+    reason: str,
+    keep_claim: bool = False,
+) -> DealRegistration:
+    with transaction.atomic():
+        locked = transition(
+            registration,
+            to_status,
+            table=DEAL_TRANSITIONS,
+            history_model=DealRegistrationStatusChange,
+            history_fk="registration",
+            actor=actor,
+            reason=reason,
+        )
+        fields = {"closed_on": tenant_today()}
+        if not keep_claim:
+            fields["holds_claim"] = False  # type: ignore[assignment]
+        DealRegistration.objects.filter(pk=registration.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+    return locked  # type: ignore[return-value]
+
+
+def registration_reject(
+    registration: DealRegistration, *, actor: Any, reason: str
+) -> DealRegistration:
+    _require(deal_can_decide(actor, registration))
+    reason = _reason(reason, required=True)
+    with transaction.atomic():
+        locked = _end(registration, DealStatus.REJECTED, actor=actor, reason=reason)
+        DealRegistration.objects.filter(pk=registration.pk).update(decided_by=actor)
+    return locked
+
+
+def registration_request_info(
+    registration: DealRegistration, *, actor: Any, reason: str
+) -> DealRegistration:
+    _require(deal_can_decide(actor, registration))
+    reason = _reason(reason, required=True)
+    return transition(  # type: ignore[return-value]
+        registration,
+        DealStatus.MORE_INFO,
+        table=DEAL_TRANSITIONS,
+        history_model=DealRegistrationStatusChange,
+        history_fk="registration",
+        actor=actor,
+        reason=reason,
+    )
+
+
+def registration_close(
+    registration: DealRegistration,
+    *,
+    actor: Any,
+    won: bool,
+    reason: str = "",
+    orders: Iterable[Any] = (),
+) -> DealRegistration:
+    """Won or lost, by the partner or a decider. A won deal keeps the customer until its
+    protection ends and links the orders that fulfil it (the partner's own orders only)."""
+    _require(deal_is_own(actor, registration) or deal_can_decide(actor, registration))
+    orders = list(orders)
+    if any(order.partner_id != registration.partner_id for order in orders):
+        raise ValidationError({"orders": _("Link only orders of the registering partner.")})
+    reason = _reason(reason, required=not won)
+    with transaction.atomic():
+        locked = _end(
+            registration,
+            DealStatus.WON if won else DealStatus.LOST,
+            actor=actor,
+            reason=reason,
+            keep_claim=won,
+        )
+        if orders:
+            locked.orders.add(*orders)
+        if locked.lead_id is not None:
+            from .leads import lead_close
+
+            lead_close(locked.lead, won=won, actor=actor, reason=reason)  # type: ignore[arg-type]
+    return locked
+
+
+def registration_link_orders(
+    registration: DealRegistration, *, actor: Any, orders: Iterable[Any]
+) -> None:
+    _require(deal_is_own(actor, registration) or deal_can_decide(actor, registration))
+    orders = list(orders)
+    if registration.status != DealStatus.WON:
+        raise ValidationError(_("Orders are linked to won deals."))
+    if any(order.partner_id != registration.partner_id for order in orders):
+        raise ValidationError({"orders": _("Link only orders of the registering partner.")})
+    registration.orders.add(*orders)
+
+
+def registration_update_stage(
+    registration: DealRegistration, *, actor: Any, stage: str, estimated_amount: Any, close: date
+) -> DealRegistration:
+    """The partner (or the deal's vendor people) moves an open deal along; the forecast reads it."""
+    _require(deal_can_cosell(actor, registration))
+    if registration.status not in (DealStatus.SUBMITTED, DealStatus.APPROVED):
+        raise ValidationError(_("Only open registrations move between stages."))
+    check_close_date(close)
+    registration.stage = stage
+    registration.estimated_amount = estimated_amount
+    registration.expected_close_date = close
+    registration.full_clean(exclude=["number", "name_key", "partner", "created_by", "lead"])
+    registration.save(update_fields=["stage", "estimated_amount", "expected_close_date"])
+    return registration

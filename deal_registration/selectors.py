@@ -1,0 +1,324 @@
+"""Reads of deal registrations: who sees which, the queue's filters, what a partner may be told
+about a conflict, the evidence timeline of a dispute, and the pipeline the forecast reads."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import django_filters
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from prm.accounts.visibility import scope_to_partner
+
+from .conflicts import CREDIT_CODE, DOMAIN, NAME, PHONE
+from .models import (
+    DealActivity,
+    DealConflict,
+    DealRegistration,
+    DealStage,
+    DealStatus,
+    Verdict,
+)
+from .models.conflicts import VERDICT_RANK
+from .models.registrations import OPEN_STATUSES, STAGE_PROBABILITY
+
+
+def deals_visible_to(user: Any) -> QuerySet[DealRegistration]:
+    return scope_to_partner(
+        DealRegistration.objects.select_related("partner", "region", "product_line"), user
+    )
+
+
+def deal_get_visible(*, user: Any, pk: int) -> DealRegistration | None:
+    return deals_visible_to(user).filter(pk=pk).first()
+
+
+YES_NO = [("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))]
+
+
+class DealFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=gettext_lazy("Search"))
+    status = django_filters.ChoiceFilter(
+        choices=DealStatus.choices, label=gettext_lazy("Status"), empty_label=gettext_lazy("All")
+    )
+    conflict = django_filters.ChoiceFilter(
+        method="filter_conflict",
+        choices=YES_NO,
+        label=gettext_lazy("Conflict"),
+        empty_label=gettext_lazy("All"),
+    )
+    overdue = django_filters.ChoiceFilter(
+        method="filter_overdue",
+        choices=YES_NO,
+        label=gettext_lazy("Decision overdue"),
+        empty_label=gettext_lazy("All"),
+    )
+
+    class Meta:
+        model = DealRegistration
+        fields = ["q", "status", "conflict", "overdue"]
+
+    def search(self, qs: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        return qs.filter(
+            Q(number__icontains=value)
+            | Q(customer_name__icontains=value)
+            | Q(title__icontains=value)
+            | Q(partner__name__icontains=value)
+        )
+
+    def filter_conflict(self, qs: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        return qs.filter(has_conflict=value == "yes")
+
+    def filter_overdue(self, qs: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        late = Q(status=DealStatus.SUBMITTED, approval_due_at__lt=timezone.now())
+        return qs.filter(late) if value == "yes" else qs.exclude(late)
+
+
+class PartnerDealFilter(DealFilter):
+    """The partner's own list: no partner search, no SLA filter."""
+
+    class Meta(DealFilter.Meta):
+        fields = ["q", "status"]
+
+    def search(self, qs: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        return qs.filter(
+            Q(number__icontains=value)
+            | Q(customer_name__icontains=value)
+            | Q(title__icontains=value)
+        )
+
+
+def queue(user: Any) -> QuerySet[DealRegistration]:
+    """The channel manager's queue: waiting decisions, the one due first on top."""
+    return deals_visible_to(user).order_by("approval_due_at", "submitted_at", "pk")
+
+
+# --- what a partner may be told -----------------------------------------------------------------
+
+MATCH_LABELS = {
+    CREDIT_CODE: gettext_lazy("credit code"),
+    NAME: gettext_lazy("company name"),
+    DOMAIN: gettext_lazy("website / email domain"),
+    PHONE: gettext_lazy("phone"),
+}
+
+
+@dataclass(frozen=True)
+class ConflictNotice:
+    """What the registering partner sees: how serious, and on which of *its own* fields; never
+    whose registration, account or customer it matched."""
+
+    verdict: str
+    matched: tuple[str, ...]
+
+    @property
+    def matched_labels(self) -> list[str]:
+        return [str(MATCH_LABELS[m]) for m in self.matched]
+
+    @property
+    def message(self) -> str:
+        if self.verdict == Verdict.BLOCK:
+            return _(
+                "This customer is already registered or covered by the vendor: the registration "
+                "will not be protected unless the channel manager decides otherwise."
+            )
+        return _(
+            "This customer may already be registered: the channel manager will review the "
+            "possible conflict."
+        )
+
+
+def partner_notice(candidates: Any, *, partner_id: int) -> ConflictNotice | None:
+    """Fold candidates (engine `Candidate`s or stored `DealConflict`s) into one notice.
+
+    The partner's own registrations do not count: they are its own duplicates, shown apart.
+    Info-level candidates are not mentioned: a weak likeness is the vendor's business.
+    """
+    verdict: str | None = None
+    matched: set[str] = set()
+    for c in candidates:
+        other = c.registration if hasattr(c, "holds") else c.other_registration
+        if other is not None and other.partner_id == partner_id:
+            continue
+        if c.verdict == Verdict.INFO:
+            continue
+        if verdict is None or VERDICT_RANK[Verdict(c.verdict)] > VERDICT_RANK[Verdict(verdict)]:
+            verdict = c.verdict
+        matched.update(c.matched)
+    if verdict is None:
+        return None
+    order = (CREDIT_CODE, NAME, DOMAIN, PHONE)
+    return ConflictNotice(verdict=verdict, matched=tuple(m for m in order if m in matched))
+
+
+def own_duplicates(candidates: Any, *, partner_id: int) -> list[DealRegistration]:
+    found = []
+    for c in candidates:
+        other = c.registration if hasattr(c, "holds") else c.other_registration
+        if other is not None and other.partner_id == partner_id:
+            found.append(other)
+    return found
+
+
+def stored_conflicts(registration: DealRegistration) -> QuerySet[DealConflict]:
+    return registration.conflicts.select_related(
+        "other_registration__partner", "account__owner", "sell_out__partner"
+    )
+
+
+def claims_against(registration: DealRegistration) -> QuerySet[DealConflict]:
+    """Later registrations flagged against this one (for the vendor's detail page)."""
+    return DealConflict.objects.filter(other_registration=registration).select_related(
+        "registration__partner"
+    )
+
+
+# --- evidence timeline --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Event:
+    at: datetime
+    side: str  # "a" or "b"
+    registration: DealRegistration
+    what: str
+    detail: str = ""
+    actor: Any = None
+
+
+def evidence_timeline(a: DealRegistration, b: DealRegistration) -> list[Event]:
+    """Both sides' facts in time order: created, registered (database time), every status
+    change with its reason, every activity and extension request."""
+    events: list[Event] = []
+    for side, reg in (("a", a), ("b", b)):
+        events.append(Event(reg.created_at, side, reg, _("Draft created"), actor=reg.created_by))
+        if reg.submitted_at:
+            events.append(
+                Event(
+                    reg.submitted_at,
+                    side,
+                    reg,
+                    _("Registered (database time)"),
+                    reg.submitted_at.isoformat(timespec="microseconds"),
+                )
+            )
+        for change in reg.status_changes.select_related("actor"):
+            if change.from_status == "":
+                continue
+            events.append(
+                Event(
+                    change.created_at,
+                    side,
+                    reg,
+                    _("Status: %(from)s → %(to)s")
+                    % {"from": change.from_label, "to": change.to_label},
+                    change.reason,
+                    change.actor,
+                )
+            )
+        for activity in DealActivity.objects.filter(registration=reg).select_related("author"):
+            events.append(
+                Event(
+                    activity.created_at,
+                    side,
+                    reg,
+                    _("%(kind)s on %(date)s")
+                    % {"kind": activity.get_kind_display(), "date": activity.occurred_on},
+                    activity.body,
+                    activity.author,
+                )
+            )
+        for ext in reg.extensions.select_related("requested_by"):
+            events.append(
+                Event(
+                    ext.requested_at,
+                    side,
+                    reg,
+                    _("Extension of %(days)d days asked (%(status)s)")
+                    % {"days": ext.days, "status": ext.get_status_display()},
+                    ext.reason,
+                    ext.requested_by,
+                )
+            )
+    return sorted(events, key=lambda e: (e.at, e.side))
+
+
+# --- pipeline (forecast inputs) -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PipelineCell:
+    count: int
+    amount: Decimal
+    weighted: Decimal
+
+
+def pipeline(user: Any) -> dict[str, Any]:
+    """Open registrations by stage and by expected close month: count, amount, and amount
+    weighted by the stage's win probability (exact Decimals, rounded to the cent)."""
+    rows = (
+        deals_visible_to(user)
+        .filter(status__in=OPEN_STATUSES)
+        .values("stage", "expected_close_date__year", "expected_close_date__month")
+        .annotate(count=Count("pk"), amount=Sum("estimated_amount"))
+        .order_by()
+    )
+    by_stage: dict[str, list[Decimal | int]] = defaultdict(lambda: [0, Decimal(0), Decimal(0)])
+    by_month: dict[date, list[Decimal | int]] = defaultdict(lambda: [0, Decimal(0), Decimal(0)])
+    for row in rows:
+        weighted = (row["amount"] * STAGE_PROBABILITY[DealStage(row["stage"])] / 100).quantize(
+            Decimal("0.01")
+        )
+        month = date(row["expected_close_date__year"], row["expected_close_date__month"], 1)
+        for bucket in (by_stage[row["stage"]], by_month[month]):
+            bucket[0] += row["count"]
+            bucket[1] += row["amount"]
+            bucket[2] += weighted
+
+    def cell(values: list[Decimal | int]) -> PipelineCell:
+        return PipelineCell(int(values[0]), Decimal(values[1]), Decimal(values[2]))
+
+    stages = [(stage, cell(by_stage[stage.value])) for stage in DealStage]
+    months = [(month, cell(by_month[month])) for month in sorted(by_month)]
+    total = cell(
+        [
+            sum(int(c.count) for _s, c in stages),
+            sum((c.amount for _s, c in stages), Decimal(0)),
+            sum((c.weighted for _s, c in stages), Decimal(0)),
+        ]
+    )
+    won = (
+        deals_visible_to(user)
+        .filter(status=DealStatus.WON)
+        .aggregate(count=Count("pk"), amount=Sum("estimated_amount"))
+    )
+    return {
+        "stages": stages,
+        "months": months,
+        "total": total,
+        "won_count": won["count"],
+        "won_amount": won["amount"] or Decimal(0),
+    }
+
+
+def deals_won(
+    *, partner_ids: list[int] | None, since: datetime, until: datetime
+) -> dict[int, Decimal]:
+    """Scorecard metric "deals_won": registrations each partner won in the window (one query)."""
+    qs = DealRegistration.objects.filter(
+        status=DealStatus.WON,
+        status_changes__to_status=DealStatus.WON,
+        status_changes__created_at__gte=since,
+        status_changes__created_at__lt=until,
+    )
+    if partner_ids is not None:
+        qs = qs.filter(partner_id__in=partner_ids)
+    rows = qs.values("partner_id").annotate(n=Count("pk", distinct=True)).order_by()
+    return {row["partner_id"]: Decimal(row["n"]) for row in rows}
