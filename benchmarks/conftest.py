@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connection
 
+from prm.tenancy.db import tenant_connection
 from prm.tenancy.models import Tenant
 from prm.tenancy.services import platform_ensure, vendor_create
 
@@ -17,6 +17,7 @@ BENCH_SLUG = "bench"
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    connection = tenant_connection()
     with django_db_blocker.unblock():
         connection.set_schema_to_public()
         platform_ensure()
@@ -33,6 +34,7 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
 @pytest.fixture
 def in_bench(db: None) -> Iterator[Tenant]:
     """The benchmark's ORM calls in the bench vendor's schema; its rows are rolled back after."""
+    connection = tenant_connection()
     tenant = Tenant.objects.get(schema_name=BENCH_SLUG)
     connection.set_tenant(tenant)
     yield tenant

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -51,6 +52,12 @@ class LeadForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         region: forms.ModelChoiceField = self.fields["region"]  # type: ignore[assignment]
         region.queryset = Region.objects.select_related("parent").order_by("code")
+        # A raw lead often has no figure yet: empty means 0.
+        self.fields["estimated_amount"].required = False
+
+    def clean_estimated_amount(self) -> Decimal:
+        value = self.cleaned_data.get("estimated_amount")
+        return Decimal("0") if value is None else value
 
 
 class LeadOfferForm(forms.Form):

@@ -55,6 +55,7 @@ from partners.gates import DEAL_REGISTRATION, partner_blockers
 from partners.models import Partner, PartnerStatus, ProductLine, Region
 from prm.accounts.models import User
 from prm.accounts.roles import Role
+from prm.core.money import to_decimal
 from prm.core.numbering import next_number
 from prm.core.workflow import InvalidTransition, transition, transition_start
 from prm.tenancy.selectors import current_tenant, tenant_base_url, tenant_zone
@@ -185,7 +186,11 @@ def lead_capacities(partners: Iterable[Partner]) -> dict[int, int]:
             tier_id__in={p.tier_id for p in partners if p.tier_id}, lead_capacity__isnull=False
         ).values_list("tier_id", "lead_capacity")
     )
-    return {p.pk: by_tier.get(p.tier_id, default) for p in partners}
+    capacities: dict[int, int] = {}
+    for partner in partners:
+        capacity = by_tier.get(partner.tier_id) if partner.tier_id is not None else None
+        capacities[partner.pk] = default if capacity is None else capacity
+    return capacities
 
 
 def _rank_key(candidate: Candidate) -> tuple[int, int, int, int]:
@@ -401,7 +406,7 @@ def lead_create(
         contact_name=_clean_text(contact_name),
         contact_phone=_clean_text(contact_phone),
         contact_email=_clean_text(contact_email),
-        estimated_amount=Decimal(estimated_amount),
+        estimated_amount=to_decimal(estimated_amount),
         need=_clean_text(need),
         source=_clean_text(source),
         created_by=actor,
@@ -479,9 +484,7 @@ def _closed_offer_message(offer: LeadOffer) -> str:
     messages = {
         OfferStatus.ACCEPTED: _("This lead has already been accepted."),
         OfferStatus.DECLINED: _("This lead has already been declined."),
-        OfferStatus.EXPIRED: _(
-            "The time to answer this lead has run out; it was offered to another partner."
-        ),
+        OfferStatus.EXPIRED: _("The time to answer this lead has run out."),
         OfferStatus.WITHDRAWN: _("The vendor has withdrawn this lead."),
     }
     return str(messages.get(OfferStatus(offer.status), _("This offer is no longer open.")))
@@ -834,10 +837,11 @@ class PortalLeadFilter(django_filters.FilterSet):
         return qs.filter(Q(number__icontains=value) | Q(company_name__icontains=value))
 
     def by_answer(self, qs: QuerySet[Lead], name: str, value: str) -> QuerySet[Lead]:
+        # `answer_due` is the annotation of `leads_visible_to`.
         if value == "overdue":
-            return qs.filter(answer_due__lt=timezone.now())
+            return qs.filter(Q(answer_due__lt=timezone.now()))
         if value == "waiting":
-            return qs.filter(answer_due__isnull=False)
+            return qs.filter(Q(answer_due__isnull=False))
         return qs
 
 

@@ -114,7 +114,11 @@ def protection_remind() -> int:
     sent = 0
     for pk in due:
         with transaction.atomic():
-            reg = DealRegistration.objects.select_for_update().select_related("partner").get(pk=pk)
+            reg = (
+                DealRegistration.objects.select_for_update(of=("self",))
+                .select_related("partner")
+                .get(pk=pk)
+            )
             if reg.protection_reminded_on is not None:
                 continue
             _mail_on_commit(
@@ -146,7 +150,7 @@ def approvals_remind() -> int:
     for pk in due:
         with transaction.atomic():
             reg = (
-                DealRegistration.objects.select_for_update()
+                DealRegistration.objects.select_for_update(of=("self",))
                 .select_related("partner__channel_manager")
                 .get(pk=pk)
             )

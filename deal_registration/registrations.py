@@ -370,7 +370,8 @@ def registration_close(
         if locked.lead_id is not None:
             from .leads import lead_close
 
-            lead_close(locked.lead, won=won, actor=actor, reason=reason)  # type: ignore[arg-type]
+            # The partner closing its own deal closes the vendor's lead with it.
+            lead_close(locked.lead, won=won, actor=actor, reason=reason, as_system=True)
     return locked
 
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django_tenants.utils import schema_context
 
+from deal_registration import demo as deals_demo
 from orders import demo as orders_demo
 from partners import demo as partner_demo
 from partners.agreements import demo as agreements_demo
@@ -301,6 +302,8 @@ def _seed_tenant() -> None:
             partners=[p for p, s in partners if s != PartnerStatus.APPLIED], admin=admin, rng=rng
         )
         programs_demo.seed(partners=seeded, admin=admin, rng=rng)
+        deals_demo.seed(partners=seeded, admin=admin, staff=staff)
+        deals_demo.seed_leads(partners=seeded, admin=admin)
         for partner, status in partners:
             if status in (PartnerStatus.SUSPENDED, PartnerStatus.TERMINATED):
                 partner_set_status(

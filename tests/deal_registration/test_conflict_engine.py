@@ -1,7 +1,7 @@
 """The conflict engine (防撞单) against real PostgreSQL and pg_trgm: who already holds a customer,
 with which evidence, and how sure the engine is.
 
-Scores are exact: 1.00 for a credit code; otherwise 1 − Π(1 − sᵢ) over the name similarity
+Scores are exact: 1.00 for a credit code; otherwise 1 - Π(1 - sᵢ) over the name similarity
 (pg_trgm's `similarity()` of the two name keys), domain 0.9 and phone 0.8.
 """
 
@@ -303,7 +303,7 @@ def test_a_similar_name_backed_by_the_domain_blocks(register):
 
     found = check("杭州海康威视数子技术股份有限公司", contact_email="sales@hikvision.com")
 
-    # 1 − (1 − 0.56)(1 − 0.9)
+    # 1 - (1 - 0.56)(1 - 0.9)
     assert rows(found) == [(REGISTRATION, BLOCK, ("name", "domain"), Decimal("0.96"))]
 
 
@@ -314,22 +314,9 @@ SAME_PHONE = [
     pytest.param("021-66668888", "+86 21 6666 8888", id="two-digit-area-code"),
     pytest.param("13800138000", "+86 138 0013 8000", id="mobile-country-code"),
     pytest.param("13800138000", "0086-138-0013-8000", id="mobile-0086"),
-    pytest.param(
-        "0755-88886666",
-        "+86 755 8888 6666",
-        id="three-digit-area-code",
-        marks=pytest.mark.xfail(
-            strict=True, reason="keys.phone_key: +86 755… loses the trunk 0 (bug, see report)"
-        ),
-    ),
-    pytest.param(
-        "010-88886666",
-        "+86 10 8888 6666",
-        id="beijing",
-        marks=pytest.mark.xfail(
-            strict=True, reason="keys.phone_key: +86 10… loses the trunk 0 (bug, see report)"
-        ),
-    ),
+    pytest.param("0755-88886666", "+86 755 8888 6666", id="three-digit-area-code"),
+    pytest.param("010-88886666", "+86 10 8888 6666", id="beijing"),
+    pytest.param("0512-6666 8888", "0086 512 66668888", id="0086-landline"),
 ]
 
 
@@ -355,7 +342,7 @@ def test_domain_and_phone_without_the_name_need_review(register):
 
     found = check("星河智能装备有限公司", website="tengfei-tech.cn", phone="(0755)88886666")
 
-    # 1 − (1 − 0.9)(1 − 0.8)
+    # 1 - (1 - 0.9)(1 - 0.8)
     assert rows(found) == [(REGISTRATION, REVIEW, ("domain", "phone"), Decimal("0.98"))]
 
 
@@ -628,9 +615,6 @@ def test_email_domain_key(email, key):
     assert email_domain_key(email) == key
 
 
-_PHONE_BUG = pytest.mark.xfail(strict=True, reason="keys.phone_key drops the trunk 0 (see report)")
-
-
 @pytest.mark.parametrize(
     ("phone", "key"),
     [
@@ -643,12 +627,13 @@ _PHONE_BUG = pytest.mark.xfail(strict=True, reason="keys.phone_key drops the tru
         ("+86 138 0013 8000", "13800138000"),
         ("0086 13800138000", "13800138000"),
         ("8888-6666", "88886666"),
+        ("+86 755 8888 6666", "075588886666"),
+        ("755 8888 6666", "075588886666"),
+        ("0086 755 8888 6666", "075588886666"),
+        ("010-88886666", "01088886666"),
+        ("+86 10 8888 6666", "01088886666"),
         ("12345", ""),
         ("", ""),
-        pytest.param("+86 755 8888 6666", "075588886666", marks=_PHONE_BUG),
-        pytest.param("755 8888 6666", "075588886666", marks=_PHONE_BUG),
-        pytest.param("0086 755 8888 6666", "075588886666", marks=_PHONE_BUG),
-        pytest.param("+86 10 8888 6666", "01088886666", marks=_PHONE_BUG),
     ],
 )
 def test_phone_key(phone, key):

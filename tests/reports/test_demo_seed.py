@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.utils import translation
 from django_tenants.utils import schema_context
 
+from deal_registration.models import DealConflict, DealRegistration
 from orders.models import ChannelStockReport, Order, SellOut
 from partners.agreements.models import Agreement
 from partners.agreements.services import agreement_verify
@@ -64,6 +65,19 @@ def test_demo_vendor_has_every_lifecycle_stage_and_working_logins(tenant_a):
                 "Sign the partner agreement before ordering."
             )
         assert TierProposal.objects.exists()
+        assert set(DealRegistration.objects.values_list("status", flat=True)) == {
+            "submitted",
+            "approved",
+            "more_info",
+            "won",
+            "expired",
+        }
+        assert set(
+            DealConflict.objects.filter(verdict="block").values_list("source", flat=True)
+        ) == {"registration", "account"}
+        haian_claim = DealRegistration.objects.get(partner__status="terminated")
+        assert haian_claim.protection_ends is not None
+        assert haian_claim.protection_ends < haian_claim.expected_close_date
         terminated = Partner.objects.get(status="terminated")
         assert terminated.balances_frozen is True
         assert list(
