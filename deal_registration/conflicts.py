@@ -34,9 +34,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.contrib.postgres.search import TrigramSimilarity
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 
 from orders.models import SellOut
+from partners.credit_code import normalize_credit_code
 
 from .keys import domain_key, email_domain_key, normalize_name, phone_key
 from .models import (
@@ -84,7 +85,7 @@ class Probe:
     ) -> Probe:
         return cls(
             name_key=normalize_name(customer_name)[:200] if customer_name.strip() else "",
-            credit_code=(credit_code or "").strip().upper(),
+            credit_code=normalize_credit_code(credit_code or ""),
             domains=frozenset(
                 k for k in (domain_key(website), email_domain_key(contact_email)) if k
             ),
@@ -148,10 +149,17 @@ def _with_similarity(qs: QuerySet[Any], probe: Probe, key_field: str) -> QuerySe
     )
 
 
+def _key_hit(keys: Q | None) -> Any:
+    """True for rows found by credit code, domain or phone: they must survive the cut to
+    CANDIDATE_LIMIT even when many rows have closer names."""
+    if keys is None:
+        return Value(False)
+    return Case(When(keys, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
 def _registrations(probe: Probe) -> Iterable[DealRegistration]:
-    condition = _any(
+    keys = _any(
         Q(credit_code=probe.credit_code) if probe.credit_code else Q(),
-        _name_q(probe, "name_key"),
         Q(website_domain__in=probe.domains) | Q(email_domain__in=probe.domains)
         if probe.domains
         else Q(),
@@ -159,44 +167,47 @@ def _registrations(probe: Probe) -> Iterable[DealRegistration]:
         if probe.phones
         else Q(),
     )
+    condition = _any(keys or Q(), _name_q(probe, "name_key"))
     if condition is None:
         return []
     qs = DealRegistration.objects.filter(condition, status__in=CLAIM_STATUSES)
     if probe.exclude_pk is not None:
         qs = qs.exclude(pk=probe.exclude_pk)
-    qs = qs.select_related("partner")
+    qs = _with_similarity(qs.select_related("partner"), probe, "name_key")
     # Claim holders first: a crowd of flagged duplicates must not push the holder off the list.
-    return _with_similarity(qs, probe, "name_key").order_by("-holds_claim", "-similarity", "pk")[
+    return qs.annotate(key_hit=_key_hit(keys)).order_by(
+        "-holds_claim", "-key_hit", "-similarity", "pk"
+    )[:CANDIDATE_LIMIT]
+
+
+def _accounts(probe: Probe) -> Iterable[NamedAccount]:
+    keys = _any(
+        Q(credit_code=probe.credit_code) if probe.credit_code else Q(),
+        Q(domain__in=probe.domains) if probe.domains else Q(),
+        Q(phone_key__in=probe.phones) if probe.phones else Q(),
+    )
+    condition = _any(keys or Q(), _name_q(probe, "name_key"))
+    if condition is None:
+        return []
+    qs = NamedAccount.objects.filter(condition, is_active=True).select_related("owner")
+    qs = _with_similarity(qs, probe, "name_key")
+    return qs.annotate(key_hit=_key_hit(keys)).order_by("-key_hit", "-similarity", "pk")[
         :CANDIDATE_LIMIT
     ]
 
 
-def _accounts(probe: Probe) -> Iterable[NamedAccount]:
-    condition = _any(
-        Q(credit_code=probe.credit_code) if probe.credit_code else Q(),
-        _name_q(probe, "name_key"),
-        Q(domain__in=probe.domains) if probe.domains else Q(),
-        Q(phone_key__in=probe.phones) if probe.phones else Q(),
-    )
-    if condition is None:
-        return []
-    qs = NamedAccount.objects.filter(condition, is_active=True).select_related("owner")
-    return _with_similarity(qs, probe, "name_key")[:CANDIDATE_LIMIT]
-
-
 def _customers(probe: Probe) -> Iterable[SellOut]:
+    """One sell-out row per similar customer (chosen in the database), the closest first."""
     if not probe.name_key:
         return []
-    qs = SellOut.objects.filter(customer_key__trigram_similar=probe.name_key).select_related(
-        "partner"
+    firsts = (
+        SellOut.objects.filter(customer_key__trigram_similar=probe.name_key)
+        .order_by("customer_key", "pk")
+        .distinct("customer_key")
+        .values("pk")
     )
-    seen: set[str] = set()
-    found = []
-    for row in _with_similarity(qs, probe, "customer_key")[: CANDIDATE_LIMIT * 5]:
-        if row.customer_key not in seen:  # one row per customer, the closest first
-            seen.add(row.customer_key)
-            found.append(row)
-    return found[:CANDIDATE_LIMIT]
+    qs = SellOut.objects.filter(pk__in=firsts).select_related("partner")
+    return list(_with_similarity(qs, probe, "customer_key")[:CANDIDATE_LIMIT])
 
 
 def _score(similarity: float | None, matched: set[str]) -> Decimal:

@@ -78,6 +78,8 @@ STEPS = [
 ]
 _COMPILED = [(re.compile(py), repl) for py, _pg, repl in STEPS]
 _PUNCT = re.compile(PUNCTUATION[0])
+LEGAL_SUFFIX = "(?:股份有限公司|有限责任公司|有限公司|分公司|总公司|公司)$"  # same in both dialects
+_LEGAL_SUFFIX = re.compile(LEGAL_SUFFIX)
 
 
 def normalize_name(name: str) -> str:
@@ -86,9 +88,12 @@ def normalize_name(name: str) -> str:
     key = text
     for pattern, repl in _COMPILED:
         key = pattern.sub(repl, key)
-    # A name made only of affixes ("上海科技有限公司") keeps its full letters, so it still only
-    # matches itself rather than every other all-affix name.
-    return key or _PUNCT.sub("", text)
+    if key:
+        return key
+    # A name made only of affixes ("上海科技有限公司") keeps its words but its legal form
+    # ("上海科技"): it matches itself and "上海科技股份有限公司", not every other all-affix name.
+    bare = _PUNCT.sub("", text)
+    return _LEGAL_SUFFIX.sub("", bare) or bare
 
 
 class _RegexpReplace(Func):
@@ -110,5 +115,6 @@ def name_key_sql(field: str) -> Combinable:
     key: Combinable = text
     for _py, pg, repl in STEPS:
         key = _RegexpReplace(key, pg, repl)
-    fallback = _RegexpReplace(text, PUNCTUATION[1], "")
+    bare = _RegexpReplace(text, PUNCTUATION[1], "")
+    fallback = Coalesce(NullIf(_RegexpReplace(bare, LEGAL_SUFFIX, ""), Value("")), bare)
     return Coalesce(NullIf(key, Value("")), fallback)

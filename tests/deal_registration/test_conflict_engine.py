@@ -211,10 +211,6 @@ def test_an_all_affix_name_matches_itself(register):
     assert rows(check("上海科技有限公司")) == [(REGISTRATION, BLOCK, NAME, Decimal("1.00"))]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="names.normalize_name: all-affix fallback keys share 科技有限公司 (0.38, see report)",
-)
 def test_two_all_affix_names_are_not_flagged(register):
     register("上海科技有限公司")
 
@@ -243,9 +239,6 @@ def test_the_same_credit_code_and_name_list_both(register):
     ]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="Probe.of upper-cases the code but keeps its spaces (see report)"
-)
 def test_a_credit_code_typed_with_spaces_still_matches(register):
     code = make_credit_code(10)
     register("深圳市腾飞科技有限公司", credit_code=code)
@@ -419,13 +412,6 @@ def test_the_holder_is_listed_before_a_crowd_of_flagged_duplicates(register):
     assert len(found) == 20
 
 
-_LIMIT_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="conflicts: the 20-candidate cut ranks by name similarity only (see report)",
-)
-
-
-@_LIMIT_BUG
 def test_a_credit_code_holder_is_not_cut_off_by_similar_names(register):
     """Twenty other "华联超市"s (other legal entities) must not hide the one with this code."""
     for n in range(20):
@@ -437,7 +423,6 @@ def test_a_credit_code_holder_is_not_cut_off_by_similar_names(register):
     assert (found[0].registration, found[0].verdict) == (holder, BLOCK)
 
 
-@_LIMIT_BUG
 def test_a_domain_match_is_not_cut_off_by_similar_names(register):
     for _ in range(20):
         register("深圳市腾飞科技有限公司", holds_claim=True, status=DealStatus.APPROVED)
@@ -478,7 +463,6 @@ def test_a_vendor_account_matches_on_credit_code_domain_and_phone(in_a):
     ]
 
 
-@_LIMIT_BUG
 def test_an_account_with_the_credit_code_is_not_cut_off_by_similar_names(in_a):
     for n in range(20):
         account("上海华联超市有限公司", credit_code=make_credit_code(200 + n))
@@ -518,10 +502,6 @@ def test_a_sell_out_customer_is_listed_once(partner):
     assert rows(check("深圳腾飞科技股份有限公司")) == [(CUSTOMER, INFO, NAME, Decimal("1.00"))]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="conflicts._customers: a customer with >100 sell-out rows hides the others (see report)",
-)
 def test_a_big_customer_does_not_hide_the_other_customers(partner):
     product = make_product()
     SellOut.objects.bulk_create(

@@ -18,7 +18,7 @@ CASES = [
     ("Cosmo Trading Co.,Ltd", "cosmo"),
     ("HUADONG  SMART   LIMITED", "huadongsmart"),
     # Nothing distinctive left: the key keeps the whole name instead of becoming empty.
-    ("上海科技有限公司", "上海科技有限公司"),
+    ("上海科技有限公司", "上海科技"),
     ("", ""),
 ]
 
