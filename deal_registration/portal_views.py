@@ -159,6 +159,10 @@ def my_deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def my_deal_check(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """The live duplicate check, answered as the partner types (htmx partial)."""
     user = signed_in_user(request)
+    if pk is not None:
+        _mine(
+            request, pk
+        )  # the id only excludes the partner's own registration; never probe another's
     probe = Probe.of(
         customer_name=request.GET.get("customer_name", "")[:200],
         credit_code=request.GET.get("credit_code", "")[:18],
@@ -239,7 +243,7 @@ def my_deal_close(request: HttpRequest, pk: int) -> HttpResponse:
     registration = _mine(request, pk)
     form = CloseForm(request.POST, registration=registration)
     if not form.is_valid():
-        messages.error(request, _("Choose won or lost."))
+        messages.error(request, form_errors(form))
         return redirect("portal_deals:detail", pk=pk)
     won = form.cleaned_data["outcome"] == "won"
     flash_outcome(

@@ -357,6 +357,8 @@ def registration_close(
     if any(order.partner_id != registration.partner_id for order in orders):
         raise ValidationError({"orders": _("Link only orders of the registering partner.")})
     reason = _reason(reason, required=not won)
+    if registration.status != DealStatus.APPROVED:
+        raise ValidationError(_("Only approved registrations are closed as won or lost."))
     with transaction.atomic():
         locked = _end(
             registration,
@@ -367,7 +369,7 @@ def registration_close(
         )
         if orders:
             locked.orders.add(*orders)
-        if locked.lead_id is not None:
+        if locked.lead is not None:
             from .leads import lead_close
 
             # The partner closing its own deal closes the vendor's lead with it.

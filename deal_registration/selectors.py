@@ -15,7 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from partners.models import Partner
 from prm.accounts.visibility import scope_to_partner
+from prm.core.money import quantize
 
 from .conflicts import CREDIT_CODE, DOMAIN, NAME, PHONE
 from .models import (
@@ -180,6 +182,22 @@ def claims_against(registration: DealRegistration) -> QuerySet[DealConflict]:
     )
 
 
+def mark_hidden(user: Any, conflicts: Any, *, side: str) -> list[DealConflict]:
+    """Set `hidden` on each conflict whose other side belongs to a partner `user` may not see
+    (a channel manager sees only its own partners): the page then names no one."""
+    rows = list(conflicts)
+    visible = set(
+        scope_to_partner(Partner.objects.all(), user, partner_path="").values_list("pk", flat=True)
+    )
+    for row in rows:
+        other = getattr(row, side)
+        partner_id = other.partner_id if other is not None else None
+        if side == "other_registration" and row.sell_out is not None:
+            partner_id = row.sell_out.partner_id
+        row.hidden = partner_id is not None and partner_id not in visible
+    return rows
+
+
 # --- evidence timeline --------------------------------------------------------------------------
 
 
@@ -273,9 +291,7 @@ def pipeline(user: Any) -> dict[str, Any]:
     by_stage: dict[str, list[Decimal | int]] = defaultdict(lambda: [0, Decimal(0), Decimal(0)])
     by_month: dict[date, list[Decimal | int]] = defaultdict(lambda: [0, Decimal(0), Decimal(0)])
     for row in rows:
-        weighted = (row["amount"] * STAGE_PROBABILITY[DealStage(row["stage"])] / 100).quantize(
-            Decimal("0.01")
-        )
+        weighted = quantize(row["amount"] * STAGE_PROBABILITY[DealStage(row["stage"])] / 100)
         month = date(row["expected_close_date__year"], row["expected_close_date__month"], 1)
         for bucket in (by_stage[row["stage"]], by_month[month]):
             bucket[0] += row["count"]

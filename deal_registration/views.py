@@ -35,6 +35,7 @@ from .selectors import (
     claims_against,
     deal_get_visible,
     evidence_timeline,
+    mark_hidden,
     pipeline,
     queue,
     stored_conflicts,
@@ -74,8 +75,12 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "deal_registration/detail.html",
         {
             "registration": registration,
-            "conflicts": stored_conflicts(registration),
-            "flagged_later": claims_against(registration),
+            "conflicts": mark_hidden(
+                request.user, stored_conflicts(registration), side="other_registration"
+            ),
+            "flagged_later": mark_hidden(
+                request.user, claims_against(registration), side="registration"
+            ),
             "status_changes": registration.status_changes.select_related("actor"),
             "activities": activities(registration),
             "team": registration.team.select_related("user"),

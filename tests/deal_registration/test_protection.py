@@ -163,7 +163,7 @@ def test_overdue_decisions_remind_the_channel_manager_once(
     in_a, django_capture_on_commit_callbacks
 ):
     manager = make_user(Role.CHANNEL_MANAGER, email="cm@alpha.test")
-    partner, user = dealer(channel_manager=manager)
+    _partner, user = dealer(channel_manager=manager)
     late = register(user, customer_name="甲公司")
     register(user, customer_name="乙公司")
     DealRegistration.objects.filter(pk=late.pk).update(

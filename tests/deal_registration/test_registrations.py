@@ -57,7 +57,8 @@ def test_the_first_registration_holds_the_customer_and_a_variant_is_blocked(in_a
 
     assert (first.status, first.holds_claim, first.has_conflict) == ("submitted", True, False)
     assert (second.status, second.holds_claim, second.has_conflict) == ("submitted", False, True)
-    assert first.submitted_at and second.submitted_at
+    assert first.submitted_at is not None
+    assert second.submitted_at is not None
     assert first.submitted_at < second.submitted_at
     conflict = DealConflict.objects.get(registration=second)
     assert (conflict.other_registration_id, conflict.verdict, conflict.matched, conflict.score) == (

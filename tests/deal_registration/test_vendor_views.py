@@ -583,11 +583,6 @@ def test_a_channel_managers_pipeline_holds_only_its_partners(client_a, in_a, ven
 
 
 def test_weighted_amounts_round_half_up_like_all_money(client_a, in_a, vendor_admin):
-    # APP BUG: selectors.pipeline() rounds the weighted amount with Decimal.quantize's default,
-    # ROUND_HALF_EVEN: 33,333.33 at 50 % = 16,666.665 becomes 16,666.66. The project's one money
-    # rounding (prm.core.money.quantize, also used by the |money filter) is half-up: 16,666.67.
-    # Fix (deal_registration/selectors.py, pipeline()): `weighted = quantize(row["amount"] *
-    # STAGE_PROBABILITY[DealStage(row["stage"])] / 100)` with `from prm.core.money import quantize`.
     _partner, user = dealer()
     register(
         user,
@@ -709,3 +704,19 @@ def test_only_the_vendors_own_people_open_its_registrations(client_a, client_b, 
 
     assert bravo == [404] * 11
     assert list(bravo_list.context["page"].object_list) == []
+
+
+def test_a_channel_manager_sees_a_conflict_but_not_another_managers_partner(client_a, in_a):
+    mine, theirs = make_user(Role.CHANNEL_MANAGER), make_user(Role.CHANNEL_MANAGER)
+    _p1, first_user = dealer(channel_manager=theirs, name="远方伙伴有限公司")
+    _p2, second_user = dealer(channel_manager=mine)
+    first = register(first_user, title="远方的秘密商机")
+    second = register(second_user, customer_name="腾飞科技（深圳）有限公司")
+    client = _english(client_a, mine)
+
+    page = client.get(f"/deals/{second.pk}/").content.decode()
+
+    assert "Another channel manager's partner" in page
+    for secret in ("远方伙伴有限公司", first.number, "远方的秘密商机", f"/deals/{first.pk}/"):
+        assert secret not in page
+    assert "Blocked" in page  # the conflict itself is shown
