@@ -65,6 +65,8 @@ class RegistrationForm(forms.ModelForm):
         self.fields["product_line"].queryset = allowed  # type: ignore[attr-defined]
         self.fields["products"].queryset = products  # type: ignore[attr-defined]
         self.fields["estimated_amount"].required = True
+        if self.instance.pk is None and "estimated_amount" not in self.initial:
+            self.initial["estimated_amount"] = None  # an estimate to type, not a 0 to overwrite
         # The live conflict check listens to the fields it matches on.
         for name in CHECKED_FIELDS:
             self.fields[name].widget.attrs.update(
@@ -177,7 +179,7 @@ class StageForm(forms.Form):
 
 class TeamForm(forms.Form):
     user = forms.ModelChoiceField(
-        label=_("Person"),
+        label=_("Vendor staff"),
         queryset=User.objects.filter(partner=None, is_active=True).order_by("full_name", "email"),
     )
     role = forms.ChoiceField(label=_("Role"), choices=TeamRole.choices)

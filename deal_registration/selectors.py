@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from partners.models import Partner
 from prm.accounts.visibility import scope_to_partner
 from prm.core.money import quantize
+from prm.tenancy.selectors import tenant_zone
 
 from .conflicts import CREDIT_CODE, DOMAIN, NAME, PHONE
 from .models import (
@@ -28,7 +29,7 @@ from .models import (
     DealStatus,
     Verdict,
 )
-from .models.conflicts import VERDICT_RANK
+from .models.conflicts import MATCH_LABELS, VERDICT_RANK
 from .models.registrations import OPEN_STATUSES, STAGE_PROBABILITY
 
 
@@ -103,13 +104,6 @@ def queue(user: Any) -> QuerySet[DealRegistration]:
 
 
 # --- what a partner may be told -----------------------------------------------------------------
-
-MATCH_LABELS = {
-    CREDIT_CODE: gettext_lazy("credit code"),
-    NAME: gettext_lazy("company name"),
-    DOMAIN: gettext_lazy("website / email domain"),
-    PHONE: gettext_lazy("phone"),
-}
 
 
 @dataclass(frozen=True)
@@ -224,7 +218,9 @@ def evidence_timeline(a: DealRegistration, b: DealRegistration) -> list[Event]:
                     side,
                     reg,
                     _("Registered (database time)"),
-                    reg.submitted_at.isoformat(timespec="microseconds"),
+                    timezone.localtime(reg.submitted_at, tenant_zone()).isoformat(
+                        timespec="microseconds"
+                    ),
                 )
             )
         for change in reg.status_changes.select_related("actor"):

@@ -3,7 +3,10 @@
 from django.db.models import Count, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
+from deal_registration.models import DealStatus
+from deal_registration.selectors import deals_visible_to, pipeline
 from orders.selectors import orders_visible_to
 from partners.models import PartnerStatus
 from partners.selectors import partners_visible_to
@@ -28,6 +31,7 @@ def vendor_home(request: HttpRequest) -> HttpResponse:
     )
     orders = orders_visible_to(request.user)
     totals = orders.exclude(status="cancelled").aggregate(amount=Sum("total"), n=Count("pk"))
+    waiting = deals_visible_to(request.user).filter(status=DealStatus.SUBMITTED)
     return render(
         request,
         "vendor/home.html",
@@ -37,6 +41,9 @@ def vendor_home(request: HttpRequest) -> HttpResponse:
             "order_count": totals["n"],
             "order_amount": totals["amount"] or 0,
             "recent_orders": orders[:8],
+            "deals_waiting": waiting.count(),
+            "deals_overdue": waiting.filter(approval_due_at__lt=timezone.now()).count(),
+            "pipeline": pipeline(request.user)["total"],
         },
     )
 

@@ -18,6 +18,13 @@ class Verdict(models.TextChoices):
 
 
 VERDICT_RANK = {Verdict.BLOCK: 3, Verdict.REVIEW: 2, Verdict.INFO: 1}
+# What a candidate matched on, in the order shown.
+MATCH_LABELS = {
+    "credit_code": _("credit code"),
+    "name": _("company name"),
+    "domain": _("website / email domain"),
+    "phone": _("phone number"),
+}
 
 
 class ConflictSource(models.TextChoices):
@@ -70,3 +77,7 @@ class DealConflict(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration_id} ~ {self.get_source_display()} ({self.score})"
+
+    @property
+    def matched_labels(self) -> list[str]:
+        return [str(MATCH_LABELS.get(m, m)) for m in self.matched]

@@ -10,6 +10,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from partners.credit_code import validate_credit_code
 from prm.core.models import AuditReasonMixin, StatusChange
@@ -53,7 +54,7 @@ OPEN_STATUSES = (DealStatus.SUBMITTED, DealStatus.MORE_INFO, DealStatus.APPROVED
 class DealStage(models.TextChoices):
     """Sales stage of an open opportunity; the number is its default win probability (%)."""
 
-    QUALIFICATION = "qualification", _("Qualification")
+    QUALIFICATION = "qualification", pgettext_lazy("deal stage", "Qualification")
     NEEDS_ANALYSIS = "needs_analysis", _("Needs analysis")
     PROPOSAL = "proposal", _("Proposal / quote")
     NEGOTIATION = "negotiation", _("Negotiation")

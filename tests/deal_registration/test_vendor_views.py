@@ -720,3 +720,26 @@ def test_a_channel_manager_sees_a_conflict_but_not_another_managers_partner(clie
     for secret in ("远方伙伴有限公司", first.number, "远方的秘密商机", f"/deals/{first.pk}/"):
         assert secret not in page
     assert "Blocked" in page  # the conflict itself is shown
+
+
+def test_the_dashboard_counts_waiting_decisions_and_the_weighted_pipeline_in_scope(client_a, in_a):
+    mine, theirs = make_user(Role.CHANNEL_MANAGER), make_user(Role.CHANNEL_MANAGER)
+    _p1, own_user = dealer(channel_manager=mine)
+    _p2, other_user = dealer(channel_manager=theirs)
+    late = register(own_user, customer_name="甲公司", estimated_amount=D("100000.00"))
+    register(own_user, customer_name="乙公司", stage="proposal", estimated_amount=D("3333.33"))
+    register(other_user, customer_name="丙公司", estimated_amount=D("999999.00"))
+    DealRegistration.objects.filter(pk=late.pk).update(
+        approval_due_at=timezone.now() - timedelta(hours=1)
+    )
+
+    page = _english(client_a, mine).get("/").content.decode()
+
+    # 10 % of 100 000.00 + 50 % of 3 333.33 = 10 000.00 + 1 666.67 (half-up)
+    assert (
+        'Deal registrations waiting for a decision</div>\n    <div class="display-6">2</div>'
+        in page
+    )
+    assert "1 overdue" in page
+    assert "¥11,666.67" in page
+    assert "2 open deals, ¥103,333.33" in page
