@@ -20,7 +20,12 @@ from prm.accounts.services import user_create
 from prm.tenancy.selectors import tenant_today
 
 from .cosell import activity_add, team_add
-from .leads import lead_create, lead_offer_to, offer_accept, offer_decline
+from .leads import (
+    lead_create,
+    lead_offer_to,
+    offer_accept,
+    offer_decline,
+)
 from .models import (
     AccountKind,
     DealRegistration,

@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import Partner, Region
 
-from .leads import REASON_MAX
+from .leads import (
+    REASON_MAX,
+)
 from .models import Lead
 
 

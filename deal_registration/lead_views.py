@@ -12,7 +12,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,25 +19,28 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from prm.accounts.access import partner_required, signed_in_user, vendor_required
+from prm.core.forms import attach_errors
 
 from .lead_forms import LeadCloseForm, LeadDeclineForm, LeadForm, LeadOfferForm
+from .lead_selectors import (
+    LeadFilter,
+    PortalLeadFilter,
+    lead_conversion,
+    lead_get_visible,
+    lead_offer_of,
+    lead_offers,
+    leads_visible_to,
+)
 from .leads import (
     OFFERABLE_STATUSES,
     OPEN_LEAD_STATUSES,
     ROUTABLE_STATUSES,
-    LeadFilter,
-    PortalLeadFilter,
     lead_can_manage,
     lead_close,
-    lead_conversion,
     lead_create,
     lead_eligible_partners,
-    lead_get_visible,
-    lead_offer_of,
     lead_offer_to,
-    lead_offers,
     lead_route,
-    leads_visible_to,
     offer_accept,
     offer_can_answer,
     offer_decline,
@@ -46,14 +48,6 @@ from .leads import (
 from .models import DealRegistration, Lead, LeadStatus, OfferStatus
 
 LEADS_PER_PAGE = 25
-
-
-def _attach(form: BaseForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _visible(request: HttpRequest, pk: int) -> Lead:
@@ -101,7 +95,7 @@ def lead_new(request: HttpRequest) -> HttpResponse:
         try:
             lead = lead_create(actor=request.user, route=route, **data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             _report_routing(request, lead, routed=route)
             return redirect("leads:detail", pk=lead.pk)

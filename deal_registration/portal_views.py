@@ -11,7 +11,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from prm.accounts.access import partner_required, signed_in_user
 from prm.core.flash import flash_outcome
+from prm.core.forms import attach_errors, form_errors
 
 from .conflicts import Probe, find_conflicts
 from .cosell import activities, activity_add
@@ -43,18 +43,6 @@ from .selectors import (
 )
 
 PER_PAGE = 25
-
-
-def attach_errors(form: BaseForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def form_errors(form: BaseForm) -> str:
-    return " ".join(str(e) for errors in form.errors.values() for e in errors)
 
 
 def _mine(request: HttpRequest, pk: int) -> DealRegistration:
@@ -107,17 +95,19 @@ def my_deal_new(request: HttpRequest) -> HttpResponse:
     partner = user.partner
     assert partner is not None
     blockers = deal_register_blockers(partner)
-    from . import leads  # lead distribution builds on registration, not the other way
+    from . import lead_selectors  # lead distribution builds on registration, not the other way
 
     lead = None
     if request.GET.get("lead") or request.POST.get("lead"):
-        lead = leads.lead_for_registration(
+        lead = lead_selectors.lead_for_registration(
             user, _int(request.GET.get("lead") or request.POST.get("lead"))
         )
         if lead is None:
             raise Http404
     registration = DealRegistration(partner=partner, lead=lead)
-    outcome = _edit(request, registration, initial=leads.lead_prefill(lead) if lead else None)
+    outcome = _edit(
+        request, registration, initial=lead_selectors.lead_prefill(lead) if lead else None
+    )
     if isinstance(outcome, HttpResponse):
         return outcome
     return render(

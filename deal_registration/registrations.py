@@ -28,6 +28,7 @@ from partners.credit_code import normalize_credit_code
 from partners.gates import DEAL_REGISTRATION, partner_blockers
 from partners.models import Partner
 from partners.selectors import partner_can_manage, partner_tier
+from prm.accounts.access import active_user
 from prm.core.numbering import next_number
 from prm.core.workflow import transition, transition_start
 from prm.tenancy.selectors import tenant_today
@@ -52,13 +53,9 @@ EDITABLE_STATUSES = (DealStatus.DRAFT, DealStatus.MORE_INFO)
 # --- permissions --------------------------------------------------------------------------------
 
 
-def _active(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
-
-
 def deal_is_own(user: Any, registration: DealRegistration) -> bool:
     """A user of the registering partner."""
-    return _active(user) and user.is_partner_user and user.partner_id == registration.partner_id
+    return active_user(user) and user.is_partner_user and user.partner_id == registration.partner_id
 
 
 def deal_can_decide(user: Any, registration: DealRegistration) -> bool:
@@ -71,7 +68,7 @@ def deal_can_cosell(user: Any, registration: DealRegistration) -> bool:
     if deal_is_own(user, registration) or deal_can_decide(user, registration):
         return True
     return bool(
-        _active(user) and user.is_vendor_staff and registration.team.filter(user=user).exists()
+        active_user(user) and user.is_vendor_staff and registration.team.filter(user=user).exists()
     )
 
 

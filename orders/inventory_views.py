@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from prm.accounts.access import signed_in_user, vendor_required
 from prm.core.audit import audit_events_for
+from prm.core.forms import attach_errors
 
 from .inventory import (
     MEMO_MAX,
@@ -75,14 +76,6 @@ class StockCountForm(forms.Form):
         max_length=MEMO_MAX,
         help_text=gettext_lazy("Who counted, or why the count differs."),
     )
-
-
-def _attach(form: forms.Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _visible(request: HttpRequest, pk: int) -> Stock:
@@ -150,7 +143,7 @@ def stock_receive_view(request: HttpRequest) -> HttpResponse:
                 actor=user,
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -177,7 +170,7 @@ def stock_count_view(request: HttpRequest, pk: int) -> HttpResponse:
                 stock=stock, counted=data["counted"], memo=data["memo"], actor=user
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(
                 request,

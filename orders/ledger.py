@@ -63,6 +63,7 @@ from orders.models import (
 )
 from partners.models import Partner
 from partners.selectors import partners_visible_to
+from prm.accounts.access import active_user
 from prm.accounts.roles import Role
 from prm.accounts.visibility import scope_to_partner
 from prm.core.files import validate_upload
@@ -107,18 +108,14 @@ class InsufficientFunds(ValidationError):
 # --- permissions --------------------------------------------------------------------------------
 
 
-def _active(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
-
-
 def ledger_can_view(user: Any) -> bool:
     """Vendor staff who may open finance pages (rows are still scoped per partner)."""
-    return _active(user) and user.role in LEDGER_VIEW_ROLES
+    return active_user(user) and user.role in LEDGER_VIEW_ROLES
 
 
 def ledger_can_manage(user: Any) -> bool:
     """Record payments, approve or reject top-ups: finance and vendor admins."""
-    return _active(user) and user.role in FINANCE_ROLES
+    return active_user(user) and user.role in FINANCE_ROLES
 
 
 def _require_finance(actor: Any) -> None:
@@ -353,7 +350,7 @@ def top_up_submit(
     proof: UploadedFile,
 ) -> TopUpRequest:
     """A partner's user says it transferred money and attaches the bank slip (PDF, PNG, JPEG)."""
-    if not (_active(user) and user.is_partner_user and user.partner_id == partner.pk):
+    if not (active_user(user) and user.is_partner_user and user.partner_id == partner.pk):
         raise PermissionDenied
     errors: dict[str, Any] = {}
     if message := _amount_errors(amount):

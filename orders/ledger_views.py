@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
-from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -22,6 +21,7 @@ from partners.models import Partner
 from partners.selectors import partner_get_visible, partners_visible_to
 from prm.accounts.access import partner_required, signed_in_user, vendor_required
 from prm.core.flash import flash_outcome
+from prm.core.forms import attach_errors
 
 from .ledger import (
     LedgerEntryFilter,
@@ -42,14 +42,6 @@ from .models import LedgerEntry, TopUpRequest, TopUpStatus, TopUpStatusChange
 
 ENTRIES_PER_PAGE = 25
 TOP_UPS_PER_PAGE = 10
-
-
-def _attach(form: Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _proof_response(top_up: TopUpRequest) -> FileResponse:
@@ -101,7 +93,7 @@ def my_wallet(request: HttpRequest) -> HttpResponse:
                 proof=data["proof"],
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -251,7 +243,7 @@ def payment_new(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(
                 request, _("Payment %(number)s recorded.") % {"number": payment.number}

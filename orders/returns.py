@@ -41,6 +41,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from prm.accounts.access import active_user
 from prm.accounts.roles import Role
 from prm.accounts.visibility import scope_to_partner
 from prm.core.money import quantize
@@ -84,17 +85,13 @@ def quantity_field(line_pk: int) -> str:
 # --- permissions --------------------------------------------------------------------------------
 
 
-def _active(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
-
-
 def return_can_decide(user: Any) -> bool:
     """Approve, reject and receive returns: the order desk and vendor admins."""
-    return _active(user) and user.is_vendor_staff and user.role in RETURN_DESK_ROLES
+    return active_user(user) and user.is_vendor_staff and user.role in RETURN_DESK_ROLES
 
 
 def _is_dealer_of(user: Any, order: Order) -> bool:
-    return _active(user) and user.is_partner_user and user.partner_id == order.partner_id
+    return active_user(user) and user.is_partner_user and user.partner_id == order.partner_id
 
 
 def _require_desk(actor: Any) -> None:

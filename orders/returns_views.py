@@ -11,7 +11,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from prm.accounts.access import partner_required, signed_in_user, vendor_required
 from prm.core.flash import flash_outcome
+from prm.core.forms import attach_errors
 
 from .models import ReturnRequest, ReturnStatus
 from .returns import (
@@ -38,14 +38,6 @@ from .returns_forms import ReturnReceiveForm, ReturnRejectForm, ReturnRequestFor
 from .selectors import orders_visible_to
 
 RETURNS_PER_PAGE = 25
-
-
-def _attach(form: Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _visible(request: HttpRequest, pk: int) -> ReturnRequest:
@@ -103,7 +95,7 @@ def my_return_new(request: HttpRequest, order_pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(
                 request,

@@ -46,6 +46,7 @@ from partners.importing import RejectedRow
 from partners.models import Partner, Region
 from partners.recruitment.names import normalize_name
 from partners.selectors import partners_visible_to
+from prm.accounts.access import active_user
 from prm.accounts.visibility import scope_to_partner
 from prm.tenancy.selectors import tenant_today
 
@@ -135,13 +136,9 @@ def territory_label(partner: Partner) -> str:
 # --- who may report -----------------------------------------------------------------------------
 
 
-def _active(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
-
-
 def sellthrough_can_report(user: Any, partner: Partner) -> bool:
     """Stock reports and sell-out: the partner's own admins and users."""
-    return _active(user) and user.is_partner_user and user.partner_id == partner.pk
+    return active_user(user) and user.is_partner_user and user.partner_id == partner.pk
 
 
 def _require_reporter(user: Any, partner: Partner) -> None:

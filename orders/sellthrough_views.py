@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,6 +24,7 @@ from partners.models import Partner
 from partners.recruitment.selectors import provinces
 from partners.selectors import partner_get_visible, partners_visible_to
 from prm.accounts.access import partner_required, signed_in_user, vendor_required
+from prm.core.forms import attach_errors
 from prm.tenancy.selectors import tenant_today
 
 from .models import Product
@@ -55,14 +55,6 @@ from .sellthrough_metrics import DEFAULT_WINDOW, sellthrough_rows, sellthrough_w
 SALES_PER_PAGE = 25
 ROWS_PER_PAGE = 50
 DIVERSIONS_PER_PAGE = 25
-
-
-def _attach(form: Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # --- partner portal -----------------------------------------------------------------------------
@@ -122,7 +114,7 @@ def my_sales(request: HttpRequest) -> HttpResponse:
                 user=user,
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             if sale.outside_territory:
                 messages.warning(
@@ -190,7 +182,7 @@ def my_stock(request: HttpRequest) -> HttpResponse:
                 user=user,
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(
                 request,

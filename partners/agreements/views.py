@@ -16,6 +16,7 @@ from partners.selectors import partner_can_manage, partner_get_visible
 from prm.accounts.access import partner_required, signed_in_user, vendor_required
 from prm.core.audit import audit_events_for
 from prm.core.flash import flash_outcome
+from prm.core.forms import attach_errors
 
 from .forms import AgreementCreateForm, AgreementSignForm, AgreementTermsForm, AgreementVoidForm
 from .models import Agreement, AgreementStatus
@@ -91,19 +92,11 @@ def agreement_new(request: HttpRequest, partner_pk: int) -> HttpResponse:
                 incentive_terms=data["incentive_terms"],
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Draft created. Check the PDF preview, then issue it."))
             return redirect("agreements:detail", pk=agreement.pk)
     return render(request, "partners/agreements/new.html", {"form": form, "partner": partner})
-
-
-def _attach(form: AgreementCreateForm | AgreementTermsForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @vendor_required

@@ -26,6 +26,11 @@ def _require(check: Callable[[Any], bool]) -> Callable[..., Any]:
     return decorator
 
 
+def active_user(user: Any) -> bool:
+    """Signed in and not deactivated: what every service checks before its role checks."""
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
+
+
 def signed_in_user(request: HttpRequest) -> User:
     """The request's user in a view already guarded by one of the decorators below."""
     user = request.user

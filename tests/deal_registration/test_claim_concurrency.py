@@ -109,6 +109,9 @@ def _remove(ids: dict[str, Any]) -> None:
         "DELETE FROM accounts_user WHERE partner_id = ANY(%(p)s)",
         "DELETE FROM partners_partner WHERE id = ANY(%(p)s)",
         "DELETE FROM core_sequence WHERE key LIKE 'DR-%%'",
+        # The customer's region and product line were created by the committed setup too.
+        "DELETE FROM partners_region WHERE code IN ('440300', '440000')",
+        "DELETE FROM partners_productline WHERE code = 'network'",
     ]
     with connection.cursor() as cursor:
         for sql in statements:

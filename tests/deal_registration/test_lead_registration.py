@@ -3,7 +3,11 @@
 import pytest
 from django.utils import translation
 
-from deal_registration.leads import lead_create, lead_offer_to, offer_accept
+from deal_registration.leads import (
+    lead_create,
+    lead_offer_to,
+    offer_accept,
+)
 from deal_registration.models import DealRegistration, Lead, LeadStatus
 from deal_registration.registrations import registration_approve, registration_close
 from prm.accounts.roles import Role

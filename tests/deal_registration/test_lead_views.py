@@ -12,7 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from django_tenants.utils import schema_context
 
-from deal_registration.leads import offer_accept
+from deal_registration.leads import (
+    offer_accept,
+)
 from deal_registration.models import DealRules, Lead, LeadOffer, LeadStatus, OfferStatus
 from partners.models import Partner
 from prm.accounts.models import User
@@ -342,7 +344,9 @@ def test_an_overdue_offer_shows_its_badge_and_a_late_answer_is_refused(client_a,
     page = client.get(f"/portal/leads/{lead.pk}/")
     listing = client.get("/portal/leads/")
     with translation.override("en"):
-        from deal_registration.leads import offers_expire
+        from deal_registration.leads import (
+            offers_expire,
+        )
 
         offers_expire()
     late = client.post(f"/portal/leads/{lead.pk}/accept/", follow=True)

@@ -14,18 +14,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone, translation
 
+from deal_registration.lead_selectors import (
+    lead_conversion,
+    lead_for_registration,
+    lead_prefill,
+    leads_visible_to,
+)
 from deal_registration.lead_tasks import expire_lead_offers
 from deal_registration.leads import (
     lead_close,
-    lead_conversion,
     lead_create,
     lead_eligible_partners,
-    lead_for_registration,
     lead_offer_to,
     lead_partner_problems,
-    lead_prefill,
     lead_route,
-    leads_visible_to,
     offer_accept,
     offer_decline,
     offers_expire,

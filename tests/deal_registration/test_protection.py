@@ -179,3 +179,29 @@ def test_overdue_decisions_remind_the_channel_manager_once(
     assert [m.to for m in mail.outbox] == [["cm@alpha.test"]]
     assert late.number in mail.outbox[0].subject
     assert f"/deals/{late.pk}/" in mail.outbox[0].body
+
+
+def test_the_daily_job_expires_and_reminds_and_the_scorecard_counts_wins(in_a, manager):
+    from datetime import datetime
+
+    from deal_registration.selectors import deals_won
+    from deal_registration.tasks import deals_daily
+
+    partner, user = dealer()
+    ran_out = registration_approve(register(user, customer_name="甲公司"), actor=manager)
+    soon = registration_approve(register(user, customer_name="乙公司"), actor=manager)
+    won = registration_approve(register(user, customer_name="丙公司"), actor=manager)
+    registration_close(won, actor=user, won=True)
+    _ends(ran_out, -1)
+    _ends(soon, 3)
+    now = timezone.now()
+
+    assert deals_daily() == {"expired": 1, "reminded": 1}
+    assert deals_won(
+        partner_ids=[partner.pk], since=now - timedelta(days=1), until=now + timedelta(days=1)
+    ) == {partner.pk: 1}
+    assert (
+        deals_won(partner_ids=None, since=now + timedelta(days=1), until=now + timedelta(days=2))
+        == {}
+    )
+    assert isinstance(now, datetime)
