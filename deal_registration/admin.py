@@ -114,26 +114,25 @@ class DealRegistrationAdmin(LookupOnlyAdmin):
     list_filter = ["status", "holds_claim", "has_conflict", "stage", "industry", "product_line"]
     search_fields = ["number", "customer_name", "credit_code", "partner__name", "title"]
     list_select_related = ["partner"]
-    readonly_fields = [
-        "number",
-        "partner",
-        "created_by",
-        "status",
-        "name_key",
-        "website_domain",
-        "email_domain",
-        "phone_key",
-        "contact_phone_key",
-        "submitted_at",
-        "holds_claim",
-        "has_conflict",
-        "decided_by",
-        "approved_at",
-        "closed_on",
-        "lead",
-    ]
+    # Who the customer is and who holds it change only through the services (they re-run the
+    # conflict engine under the claim lock); notes on the opportunity may be repaired here.
+    repairable = (
+        "title",
+        "description",
+        "stage",
+        "estimated_amount",
+        "expected_close_date",
+        "contact_name",
+        "contact_title",
+        "address",
+        "industry",
+    )
     filter_horizontal = ["products"]
-    raw_id_fields = ["orders"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
+        fields = [f.name for f in DealRegistration._meta.fields if f.name not in self.repairable]
+        return [*fields, "orders"]
+
     inlines = [ConflictInline, TeamInline, ActivityInline, ExtensionInline, DealHistoryInline]
 
 

@@ -26,6 +26,8 @@ class DealRegistrationConfig(AppConfig):
             m.TierDealRules,
             m.ProtectionExtension,
             m.Lead,
+            m.DealTeamMember,
+            m.DealActivity,
         ):
             audit_register(model)
         audit_register(m.DealRegistration, m2m=["products", "orders"])

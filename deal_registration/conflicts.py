@@ -1,6 +1,6 @@
 """The conflict engine (防撞单): who else may already own this customer, how sure we are, and why.
 
-Candidates come from four places, each found with one indexed query:
+Candidates come from three places, each found with one indexed query:
 
 * other registrations that may hold the customer (any partner, status submitted / more info /
   approved / won);

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/edit/check/", views.my_deal_check, name="check_existing"),
     path("<int:pk>/submit/", views.my_deal_submit, name="submit"),
     path("<int:pk>/close/", views.my_deal_close, name="close"),
+    path("<int:pk>/orders/", views.my_deal_orders, name="orders"),
     path("<int:pk>/extension/", views.my_deal_extension, name="extension"),
     path("<int:pk>/activity/", views.my_deal_activity, name="activity"),
     path("<int:pk>/stage/", views.my_deal_stage, name="stage"),

@@ -19,19 +19,32 @@ from django.views.decorators.http import require_GET, require_POST
 from prm.accounts.access import partner_required, signed_in_user
 from prm.core.flash import flash_outcome
 from prm.core.forms import attach_errors, form_errors
+from prm.core.rate_limit import rate_take
 
 from .conflicts import Probe, find_conflicts
-from .cosell import activities, activity_add
-from .forms import ActivityForm, CloseForm, ExtensionForm, RegistrationForm, StageForm
-from .models import DealActivity, DealRegistration, DealStatus, ExtensionStatus
+from .cosell import activities
+from .cosell_views import (
+    post_activity,
+    post_close,
+    post_link_orders,
+    post_stage,
+    serve_activity_file,
+)
+from .forms import (
+    ActivityForm,
+    CloseForm,
+    ExtensionForm,
+    LinkOrdersForm,
+    RegistrationForm,
+    StageForm,
+)
+from .models import DealRegistration, DealStatus, ExtensionStatus
 from .protection import extension_request
 from .registrations import (
     EDITABLE_STATUSES,
     deal_register_blockers,
-    registration_close,
     registration_save,
     registration_submit,
-    registration_update_stage,
 )
 from .selectors import (
     PartnerDealFilter,
@@ -43,6 +56,7 @@ from .selectors import (
 )
 
 PER_PAGE = 25
+CHECKS_PER_MINUTE = 60
 
 
 def _mine(request: HttpRequest, pk: int) -> DealRegistration:
@@ -150,9 +164,21 @@ def my_deal_check(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """The live duplicate check, answered as the partner types (htmx partial)."""
     user = signed_in_user(request)
     if pk is not None:
-        _mine(
-            request, pk
-        )  # the id only excludes the partner's own registration; never probe another's
+        # The id only leaves the partner's own registration out: never a way to probe another's.
+        _mine(request, pk)
+    assert user.partner is not None
+    blockers = deal_register_blockers(user.partner)
+    # Each answer tells whether a typed code or phone is someone's customer: only partners that
+    # may register ask, and at a person's typing speed.
+    allowed = not blockers and rate_take(
+        f"deals:check:{user.pk}", limit=CHECKS_PER_MINUTE, window_seconds=60
+    )
+    if not allowed:
+        return render(
+            request,
+            "deal_registration/_conflict_check.html",
+            {"checked": False, "refused": blockers or [_("Too many checks; wait a minute.")]},
+        )
     probe = Probe.of(
         customer_name=request.GET.get("customer_name", "")[:200],
         credit_code=request.GET.get("credit_code", "")[:18],
@@ -209,6 +235,9 @@ def my_deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "extensions": registration.extensions.all(),
             "team": registration.team.select_related("user"),
             "orders": registration.orders.all(),
+            "link_form": LinkOrdersForm(registration=registration)
+            if registration.status == DealStatus.WON
+            else None,
             "editable": registration.status in EDITABLE_STATUSES,
         },
     )
@@ -230,23 +259,14 @@ def my_deal_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @partner_required
 @require_POST
 def my_deal_close(request: HttpRequest, pk: int) -> HttpResponse:
-    registration = _mine(request, pk)
-    form = CloseForm(request.POST, registration=registration)
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return redirect("portal_deals:detail", pk=pk)
-    won = form.cleaned_data["outcome"] == "won"
-    flash_outcome(
-        request,
-        lambda: registration_close(
-            registration,
-            actor=request.user,
-            won=won,
-            reason=form.cleaned_data["reason"],
-            orders=form.cleaned_data["orders"],
-        ),
-        _("%(number)s closed.") % {"number": registration.number},
-    )
+    post_close(request, _mine(request, pk))
+    return redirect("portal_deals:detail", pk=pk)
+
+
+@partner_required
+@require_POST
+def my_deal_orders(request: HttpRequest, pk: int) -> HttpResponse:
+    post_link_orders(request, _mine(request, pk))
     return redirect("portal_deals:detail", pk=pk)
 
 
@@ -269,59 +289,6 @@ def my_deal_extension(request: HttpRequest, pk: int) -> HttpResponse:
         _("Extension requested; the channel manager will decide."),
     )
     return redirect("portal_deals:detail", pk=pk)
-
-
-def post_activity(request: HttpRequest, registration: DealRegistration) -> None:
-    """Shared by both portals: one activity from the posted form, or its errors as messages."""
-    form = ActivityForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return
-    data = form.cleaned_data
-    flash_outcome(
-        request,
-        lambda: activity_add(
-            registration,
-            actor=request.user,
-            kind=data["kind"],
-            occurred_on=data["occurred_on"],
-            body=data["body"],
-            attachment=data.get("attachment") or None,
-            next_step=data["next_step"],
-            next_step_due=data["next_step_due"],
-        ),
-        _("Activity recorded."),
-    )
-
-
-def post_stage(request: HttpRequest, registration: DealRegistration) -> None:
-    form = StageForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return
-    data = form.cleaned_data
-    flash_outcome(
-        request,
-        lambda: registration_update_stage(
-            registration,
-            actor=request.user,
-            stage=data["stage"],
-            estimated_amount=data["estimated_amount"],
-            close=data["expected_close_date"],
-        ),
-        _("Stage updated."),
-    )
-
-
-def serve_activity_file(registration: DealRegistration, activity_pk: int) -> FileResponse:
-    activity = DealActivity.objects.filter(registration=registration, pk=activity_pk).first()
-    if activity is None or not activity.attachment:
-        raise Http404
-    return FileResponse(
-        activity.attachment.open("rb"),
-        as_attachment=True,
-        filename=activity.original_name or activity.attachment.name.rsplit("/", 1)[-1],
-    )
 
 
 @partner_required

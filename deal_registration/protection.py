@@ -22,19 +22,24 @@ from django.utils.translation import gettext as _
 from partners.models import Partner, PartnerStatus, ProgramSettings
 from prm.accounts.models import User
 from prm.accounts.roles import Role
-from prm.core.workflow import transition
 from prm.tenancy.selectors import tenant_base_url, tenant_today, tenant_zone
 
 from .models import (
-    DEAL_TRANSITIONS,
     DealRegistration,
-    DealRegistrationStatusChange,
     DealRules,
     DealStatus,
     ExtensionStatus,
     ProtectionExtension,
 )
-from .registrations import _reason, deal_can_decide, deal_is_own
+from .registrations import (
+    _reason,
+    claim_lock,
+    deal_can_decide,
+    deal_is_own,
+    end_registration,
+    promote_next,
+    require_active_partner,
+)
 
 EXPIRING = (DealStatus.SUBMITTED, DealStatus.MORE_INFO, DealStatus.APPROVED)
 
@@ -47,15 +52,19 @@ def _partner_admins(partner: Partner) -> list[str]:
     )
 
 
-def _deciders(partner: Partner) -> list[str]:
-    manager = partner.channel_manager
-    if manager is not None and manager.is_active and manager.email:
-        return [manager.email]
+def _admins() -> list[str]:
     return list(
         User.objects.filter(role=Role.ADMIN, partner=None, is_active=True)
         .exclude(email="")
         .values_list("email", flat=True)
     )
+
+
+def _deciders(partner: Partner) -> list[str]:
+    manager = partner.channel_manager
+    if manager is not None and manager.is_active and manager.email:
+        return [manager.email]
+    return _admins()
 
 
 def _mail_on_commit(subject: str, body: str, recipients: list[str]) -> None:
@@ -66,34 +75,43 @@ def _mail_on_commit(subject: str, body: str, recipients: list[str]) -> None:
 # --- expiry -------------------------------------------------------------------------------------
 
 
-def _expired_claims(today: Any) -> QuerySet[DealRegistration]:
+def _ran_out(today: Any) -> QuerySet[DealRegistration]:
     return DealRegistration.objects.filter(
         Q(status__in=EXPIRING, protection_ends__lt=today)
+        | Q(status=DealStatus.MORE_INFO, answer_due_on__lt=today)
         | Q(status=DealStatus.WON, holds_claim=True, protection_ends__lt=today)
     )
 
 
 def protection_expire() -> int:
-    """End every protection that ran out before today; returns how many. Idempotent."""
+    """End what ran out before today: protections (the last day is included) and requests for
+    information the partner left unanswered. A won deal keeps its status and frees the customer.
+    Each freed customer goes to the next registered in line. Returns how many; idempotent."""
     today = tenant_today()
     ended = 0
-    for pk in _expired_claims(today).values_list("pk", flat=True):
+    for pk in _ran_out(today).values_list("pk", flat=True):
         with transaction.atomic():
+            claim_lock()
             reg = DealRegistration.objects.select_for_update().get(pk=pk)
-            if reg.protection_ends is None or reg.protection_ends >= today:
-                continue
-            if reg.status == DealStatus.WON:
-                DealRegistration.objects.filter(pk=pk).update(holds_claim=False)
-            elif reg.status in EXPIRING:
-                transition(
-                    reg,
-                    DealStatus.EXPIRED,
-                    table=DEAL_TRANSITIONS,
-                    history_model=DealRegistrationStatusChange,
-                    history_fk="registration",
-                    reason=_("Protection ended on %(date)s.") % {"date": reg.protection_ends},
+            protection_over = reg.protection_ends is not None and reg.protection_ends < today
+            unanswered = reg.status == DealStatus.MORE_INFO and (
+                reg.answer_due_on is not None and reg.answer_due_on < today
+            )
+            if reg.status == DealStatus.WON and reg.holds_claim and protection_over:
+                reg.holds_claim = False
+                reg._audit_reason = _("Protection ended on %(date)s.") % {  # type: ignore[attr-defined]
+                    "date": reg.protection_ends
+                }
+                reg.save(update_fields=["holds_claim"])
+                promote_next(reg)
+            elif reg.status in EXPIRING and (protection_over or unanswered):
+                reason = (
+                    _("Protection ended on %(date)s.") % {"date": reg.protection_ends}
+                    if protection_over
+                    else _("No answer to the request for information by %(date)s.")
+                    % {"date": reg.answer_due_on}
                 )
-                DealRegistration.objects.filter(pk=pk).update(holds_claim=False, closed_on=today)
+                end_registration(reg, DealStatus.EXPIRED, actor=None, reason=reason)
             else:
                 continue
             ended += 1
@@ -141,21 +159,26 @@ def protection_remind() -> int:
 
 
 def approvals_remind() -> int:
-    """Tell the channel manager (or the vendor admins) once that a decision is overdue."""
+    """A decision overdue: tell the channel manager (or the vendor admins) once; overdue by
+    another full SLA period: tell the vendor admins once more."""
     now = timezone.now()
-    due = DealRegistration.objects.filter(
-        status=DealStatus.SUBMITTED, approval_due_at__lt=now, approval_reminded_at=None
-    ).values_list("pk", flat=True)
+    sla = timedelta(hours=DealRules.current().approval_sla_hours)
+    waiting = DealRegistration.objects.filter(status=DealStatus.SUBMITTED)
+    due = waiting.filter(approval_due_at__lt=now, approval_reminded_at=None)
+    escalate = waiting.filter(approval_due_at__lt=now - sla, approval_escalated_at=None).exclude(
+        approval_reminded_at=None
+    )
     sent = 0
-    for pk in due:
+    for pk in [*escalate.values_list("pk", flat=True), *due.values_list("pk", flat=True)]:
         with transaction.atomic():
             reg = (
                 DealRegistration.objects.select_for_update(of=("self",))
                 .select_related("partner__channel_manager")
                 .get(pk=pk)
             )
-            if reg.approval_reminded_at is not None or reg.status != DealStatus.SUBMITTED:
+            if reg.status != DealStatus.SUBMITTED or reg.approval_escalated_at is not None:
                 continue
+            first = reg.approval_reminded_at is None
             due_at = timezone.localtime(reg.approval_due_at, tenant_zone())
             _mail_on_commit(
                 _("Deal registration %(number)s is waiting for a decision since %(due)s")
@@ -166,9 +189,16 @@ def approvals_remind() -> int:
                     "customer": reg.customer_name,
                     "url": f"{tenant_base_url()}/deals/{reg.pk}/",
                 },
-                _deciders(reg.partner),
+                _deciders(reg.partner) if first else _admins(),
             )
-            DealRegistration.objects.filter(pk=pk).update(approval_reminded_at=now)
+            if first:
+                reg.approval_reminded_at = now
+            else:
+                reg.approval_escalated_at = now
+            DealRegistration.objects.filter(pk=pk).update(
+                approval_reminded_at=reg.approval_reminded_at,
+                approval_escalated_at=reg.approval_escalated_at,
+            )
             sent += 1
     return sent
 
@@ -181,6 +211,7 @@ def extension_request(
 ) -> ProtectionExtension:
     if not deal_is_own(user, registration):
         raise PermissionDenied
+    require_active_partner(registration.partner)
     if registration.status != DealStatus.APPROVED:
         raise ValidationError(_("Only approved registrations can be extended."))
     longest = DealRules.current().max_extension_days
@@ -208,6 +239,8 @@ def extension_decide(
     if not deal_can_decide(actor, registration):
         raise PermissionDenied
     note = _reason(note, required=not approve)
+    if approve:
+        require_active_partner(registration.partner)
     with transaction.atomic():
         locked = ProtectionExtension.objects.select_for_update().get(pk=extension.pk)
         if locked.status != ExtensionStatus.PENDING:
@@ -240,16 +273,19 @@ def release_partner_protection(partner: Partner) -> int:
     )
     # Protected through the day before release: the daily job frees it on the release day.
     last_day = timezone.localtime(release_at, tenant_zone()).date() - timedelta(days=1)
-    claims = DealRegistration.objects.filter(
-        partner=partner, status__in=(*EXPIRING, DealStatus.WON), holds_claim=True
-    )
-    capped = claims.filter(Q(protection_ends=None) | Q(protection_ends__gt=last_day)).update(
-        protection_ends=last_day
-    )
-    # Pending registrations that hold nothing end with the rest.
-    DealRegistration.objects.filter(partner=partner, status__in=EXPIRING, holds_claim=False).filter(
-        Q(protection_ends=None) | Q(protection_ends__gt=last_day)
-    ).update(protection_ends=last_day)
+    capped = 0
+    open_ones = DealRegistration.objects.filter(
+        partner=partner, status__in=(*EXPIRING, DealStatus.WON), closed_on=None
+    ).filter(Q(protection_ends=None) | Q(protection_ends__gt=last_day))
+    # Won deals keep only a claim; a few rows per partner, saved one by one for the audit trail.
+    for reg in open_ones.exclude(status=DealStatus.WON, holds_claim=False):
+        reg.protection_ends = last_day
+        reg._audit_reason = _("%(partner)s is %(status)s.") % {  # type: ignore[attr-defined]
+            "partner": partner.name,
+            "status": partner.get_status_display(),
+        }
+        reg.save(update_fields=["protection_ends"])
+        capped += reg.holds_claim
     return capped
 
 

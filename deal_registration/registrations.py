@@ -1,7 +1,7 @@
 """Deal registrations: writes (create, submit, decide, close) and the permission checks they use.
 
 Who holds a customer is decided inside PostgreSQL. Every submission and approval takes one
-transaction-level advisory lock per vendor (`_claim_lock`), re-runs the conflict engine against
+transaction-level advisory lock per vendor (`claim_lock`), re-runs the conflict engine against
 what is committed, and stamps `submitted_at` with the database's `clock_timestamp()`: the lock's
 queue order is the registration order, to the microsecond, whatever the web workers' clocks say.
 A partial unique index (one claim per credit code) backs the rule up should anything bypass the
@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from partners.credit_code import normalize_credit_code
 from partners.gates import DEAL_REGISTRATION, partner_blockers
-from partners.models import Partner
+from partners.models import Partner, PartnerStatus
 from partners.selectors import partner_can_manage, partner_tier
 from prm.accounts.access import active_user
 from prm.core.numbering import next_number
@@ -76,6 +76,16 @@ def deal_register_blockers(partner: Partner) -> list[str]:
     return partner_blockers(partner, DEAL_REGISTRATION)
 
 
+def require_active_partner(partner: Partner) -> None:
+    """Protection is granted or extended only to an active partner: a suspended or terminated
+    one keeps at most what it had until its release day."""
+    if partner.status != PartnerStatus.ACTIVE:
+        raise ValidationError(
+            _("%(partner)s is %(status)s: its registrations cannot be approved or extended.")
+            % {"partner": partner.name, "status": partner.get_status_display()}
+        )
+
+
 def _require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
@@ -105,21 +115,55 @@ def check_close_date(value: date | None) -> None:
         raise ValidationError({"expected_close_date": PAST_CLOSE_DATE})
 
 
+# What the partner edits; the rest (status, claim, keys, times) belongs to the services.
+EDITABLE_FIELDS = (
+    "customer_name",
+    "credit_code",
+    "region",
+    "industry",
+    "address",
+    "website",
+    "phone",
+    "contact_name",
+    "contact_title",
+    "contact_phone",
+    "contact_email",
+    "title",
+    "product_line",
+    "estimated_amount",
+    "expected_close_date",
+    "stage",
+    "description",
+)
+
+
+def _same_customer(before: Probe, after: Probe) -> bool:
+    """An edit keeps the customer when its name key or its (known) credit code stays."""
+    if before.credit_code and before.credit_code == after.credit_code:
+        return True
+    return bool(before.name_key) and before.name_key == after.name_key
+
+
 def registration_save(
     registration: DealRegistration, *, user: Any, products: Iterable[Any] | None = None
 ) -> DealRegistration:
-    """Create or update a draft (or a registration sent back for more information)."""
+    """Create a draft, or update a draft or a registration sent back for more information.
+
+    An edit of a registration that holds its customer is checked again under the claim lock: if
+    it now names another customer it gives up the claim and its place in line (the next
+    registered takes over), and if another claim now blocks it, it gives up the claim too; it
+    is checked like any other at resubmission."""
     new = registration.pk is None
     if new:
         _require(user.is_partner_user and user.partner_id == registration.partner_id)
         blockers = deal_register_blockers(registration.partner)
         if blockers:
             raise ValidationError(blockers)
+        if registration.lead_id is not None:
+            _check_lead(registration, user)
         registration.created_by = user
     else:
         _require(deal_is_own(user, registration))
-        if registration.status not in EDITABLE_STATUSES:
-            raise ValidationError(_("Only drafts and registrations sent back can be edited."))
     registration.credit_code = normalize_credit_code(registration.credit_code)
     check_close_date(registration.expected_close_date)
     registration.full_clean(exclude=["number", "name_key", "partner", "created_by", "lead"])
@@ -134,16 +178,43 @@ def registration_save(
                 actor=user,
             )
         else:
-            registration.save()
+            _save_edit(registration)
         if products is not None:
             registration.products.set(products)
     return registration
 
 
+def _check_lead(registration: DealRegistration, user: Any) -> None:
+    from .lead_selectors import lead_for_registration
+
+    if lead_for_registration(user, registration.lead_id or 0) is None:
+        raise ValidationError(_("This lead is not yours to register, or is registered already."))
+
+
+def _save_edit(registration: DealRegistration) -> None:
+    claim_lock()
+    current = DealRegistration.objects.select_for_update().get(pk=registration.pk)
+    if current.status not in EDITABLE_STATUSES:
+        raise ValidationError(_("Only drafts and registrations sent back can be edited."))
+    before = Probe.of_registration(current)
+    registration.save(update_fields=EDITABLE_FIELDS)
+    if not current.holds_claim:
+        return
+    after = Probe.of_registration(registration)
+    moved = not _same_customer(before, after)
+    if moved or _blocking(find_conflicts(after)):
+        registration.holds_claim = False
+        registration.has_conflict = not moved
+        if moved:
+            registration.submitted_at = None  # a new customer queues from its own submission
+        registration.save(update_fields=["holds_claim", "has_conflict", "submitted_at"])
+        promote_next(registration)
+
+
 # --- the claim ----------------------------------------------------------------------------------
 
 
-def _claim_lock() -> None:
+def claim_lock() -> None:
     """Serialise claims within this vendor (advisory locks are database-wide: key by schema)."""
     with connection.cursor() as cursor:
         cursor.execute(
@@ -189,7 +260,7 @@ def registration_submit(registration: DealRegistration, *, user: Any) -> DealReg
         raise ValidationError(blockers)
     check_close_date(registration.expected_close_date)
     with transaction.atomic():
-        _claim_lock()
+        claim_lock()
         locked = DealRegistration.objects.select_for_update().get(pk=registration.pk)
         if locked.status not in EDITABLE_STATUSES:
             raise ValidationError(_("This registration was already submitted."))
@@ -241,8 +312,9 @@ def registration_approve(
     """Approve and protect. Refused while another claim on the customer blocks this one; a
     possible conflict ("needs review") must be approved with a reason."""
     _require(deal_can_decide(actor, registration))
+    require_active_partner(registration.partner)
     with transaction.atomic():
-        _claim_lock()
+        claim_lock()
         locked = DealRegistration.objects.select_for_update().get(pk=registration.pk)
         if locked.status != DealStatus.SUBMITTED:
             raise ValidationError(_("Only submitted registrations can be approved."))
@@ -263,7 +335,8 @@ def registration_approve(
         locked.has_conflict = bool(reviews)
         locked.decided_by = actor
         locked.approved_at = timezone.now()
-        locked.protection_ends = today + timedelta(days=protection_days(locked.partner))
+        # Protected for N days counting today: the last day is included (see protection.py).
+        locked.protection_ends = today + timedelta(days=protection_days(locked.partner) - 1)
         locked.save(
             update_fields=[
                 "holds_claim",
@@ -285,7 +358,36 @@ def registration_approve(
     return locked
 
 
-def _end(
+def promote_next(freed: DealRegistration) -> list[DealRegistration]:
+    """After `freed` stopped holding its customer, the waiting registrations that matched it
+    (any verdict: a later one may have matched it only weakly, being blocked by another) are
+    checked again in registration order, and each one nothing blocks any more takes its
+    customer: whoever registered first is next in line, not whoever submits next. Call under
+    `claim_lock`."""
+    waiting = (
+        DealRegistration.objects.filter(
+            conflicts__other_registration=freed,
+            status__in=(DealStatus.SUBMITTED, DealStatus.MORE_INFO),
+            holds_claim=False,
+        )
+        .order_by("submitted_at", "pk")
+        .distinct()
+    )
+    promoted = []
+    for candidate in waiting:
+        found = find_conflicts(Probe.of_registration(candidate))
+        if _blocking(found):
+            continue
+        _record(candidate, found)
+        candidate.holds_claim = True
+        candidate.has_conflict = any(c.verdict != Verdict.INFO for c in found)
+        candidate._audit_reason = _("Next in line after %(number)s") % {"number": freed.number}  # type: ignore[attr-defined]
+        candidate.save(update_fields=["holds_claim", "has_conflict"])
+        promoted.append(candidate)
+    return promoted
+
+
+def end_registration(
     registration: DealRegistration,
     to_status: str,
     *,
@@ -293,7 +395,10 @@ def _end(
     reason: str,
     keep_claim: bool = False,
 ) -> DealRegistration:
+    """Close a registration; unless it keeps the customer (won), the next in line takes it and
+    the lead it came from ends with it."""
     with transaction.atomic():
+        claim_lock()
         locked = transition(
             registration,
             to_status,
@@ -303,13 +408,27 @@ def _end(
             actor=actor,
             reason=reason,
         )
-        fields = {"closed_on": tenant_today()}
+        assert isinstance(locked, DealRegistration)
+        locked.closed_on = tenant_today()
         if not keep_claim:
-            fields["holds_claim"] = False  # type: ignore[assignment]
-        DealRegistration.objects.filter(pk=registration.pk).update(**fields)
-        for name, value in fields.items():
-            setattr(locked, name, value)
-    return locked  # type: ignore[return-value]
+            locked.holds_claim = False
+        locked.save(update_fields=["closed_on", "holds_claim"])
+        registration.closed_on, registration.holds_claim = locked.closed_on, locked.holds_claim
+        if not keep_claim:
+            promote_next(locked)
+        close_lead(locked, won=to_status == DealStatus.WON, actor=actor, reason=reason)
+    return locked
+
+
+def close_lead(registration: DealRegistration, *, won: bool, actor: Any, reason: str) -> None:
+    """The partner's outcome is the lead's: won converts it, any other end loses it. A lead the
+    vendor already closed stays closed."""
+    from .leads import lead_close
+    from .models import LeadStatus
+
+    lead = registration.lead
+    if lead is not None and lead.status == LeadStatus.ACCEPTED:
+        lead_close(lead, won=won, actor=actor, reason=reason, as_system=True)
 
 
 def registration_reject(
@@ -318,7 +437,7 @@ def registration_reject(
     _require(deal_can_decide(actor, registration))
     reason = _reason(reason, required=True)
     with transaction.atomic():
-        locked = _end(registration, DealStatus.REJECTED, actor=actor, reason=reason)
+        locked = end_registration(registration, DealStatus.REJECTED, actor=actor, reason=reason)
         DealRegistration.objects.filter(pk=registration.pk).update(decided_by=actor)
     return locked
 
@@ -328,15 +447,23 @@ def registration_request_info(
 ) -> DealRegistration:
     _require(deal_can_decide(actor, registration))
     reason = _reason(reason, required=True)
-    return transition(  # type: ignore[return-value]
-        registration,
-        DealStatus.MORE_INFO,
-        table=DEAL_TRANSITIONS,
-        history_model=DealRegistrationStatusChange,
-        history_fk="registration",
-        actor=actor,
-        reason=reason,
-    )
+    days = DealRules.current().more_info_days
+    with transaction.atomic():
+        locked = transition(
+            registration,
+            DealStatus.MORE_INFO,
+            table=DEAL_TRANSITIONS,
+            history_model=DealRegistrationStatusChange,
+            history_fk="registration",
+            actor=actor,
+            reason=reason,
+        )
+        assert isinstance(locked, DealRegistration)
+        # The last day to answer is included; the daily job expires it the day after.
+        locked.answer_due_on = tenant_today() + timedelta(days=days - 1)
+        locked.save(update_fields=["answer_due_on"])
+        registration.answer_due_on = locked.answer_due_on
+    return locked
 
 
 def registration_close(
@@ -357,7 +484,7 @@ def registration_close(
     if registration.status != DealStatus.APPROVED:
         raise ValidationError(_("Only approved registrations are closed as won or lost."))
     with transaction.atomic():
-        locked = _end(
+        locked = end_registration(
             registration,
             DealStatus.WON if won else DealStatus.LOST,
             actor=actor,
@@ -366,11 +493,6 @@ def registration_close(
         )
         if orders:
             locked.orders.add(*orders)
-        if locked.lead is not None:
-            from .leads import lead_close
-
-            # The partner closing its own deal closes the vendor's lead with it.
-            lead_close(locked.lead, won=won, actor=actor, reason=reason, as_system=True)
     return locked
 
 

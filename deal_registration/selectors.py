@@ -99,7 +99,8 @@ class PartnerDealFilter(DealFilter):
 
 
 def queue(user: Any) -> QuerySet[DealRegistration]:
-    """The channel manager's queue: waiting decisions, the one due first on top."""
+    """The channel manager's list, the decision due first on top (the page filters it to
+    submitted registrations unless another status is chosen)."""
     return deals_visible_to(user).order_by("approval_due_at", "submitted_at", "pk")
 
 
@@ -275,11 +276,14 @@ class PipelineCell:
 
 
 def pipeline(user: Any) -> dict[str, Any]:
-    """Open registrations by stage and by expected close month: count, amount, and amount
-    weighted by the stage's win probability (exact Decimals, rounded to the cent)."""
+    """Open registrations that hold their customer, by stage and by expected close month: count,
+    amount, and amount weighted by the stage's win probability (exact Decimals, rounded half-up
+    to the cent)."""
+    # Only the registration that holds a customer counts: twenty flagged duplicates of one deal
+    # are one deal.
     rows = (
         deals_visible_to(user)
-        .filter(status__in=OPEN_STATUSES)
+        .filter(status__in=OPEN_STATUSES, holds_claim=True)
         .values("stage", "expected_close_date__year", "expected_close_date__month")
         .annotate(count=Count("pk"), amount=Sum("estimated_amount"))
         .order_by()

@@ -19,9 +19,15 @@ from prm.accounts.access import vendor_required
 from prm.core.flash import flash_outcome
 
 from .cosell import activities, team_add, team_remove
-from .forms import ActivityForm, ReasonForm, StageForm, TeamForm
+from .cosell_views import (
+    post_activity,
+    post_close,
+    post_link_orders,
+    post_stage,
+    serve_activity_file,
+)
+from .forms import ActivityForm, CloseForm, LinkOrdersForm, ReasonForm, StageForm, TeamForm
 from .models import DealConflict, DealRegistration, DealStatus, DealTeamMember, ExtensionStatus
-from .portal_views import post_activity, post_stage, serve_activity_file
 from .protection import extension_decide
 from .registrations import (
     deal_can_cosell,
@@ -54,8 +60,10 @@ def _visible(request: HttpRequest, pk: int) -> DealRegistration:
 @vendor_required
 def deal_list(request: HttpRequest) -> HttpResponse:
     data = request.GET.copy()
-    if not request.GET:
-        data["status"] = DealStatus.SUBMITTED  # the queue opens on what waits for a decision
+    if "status" not in data:
+        # The queue shows what waits for a decision until a status (or "All") is chosen; the
+        # pagination links carry the choice, so page 2 is the same list.
+        data["status"] = DealStatus.SUBMITTED
     filterset = DealFilter(data, queryset=queue(request.user))
     page = Paginator(filterset.qs, PER_PAGE).get_page(request.GET.get("page"))
     return render(
@@ -90,6 +98,12 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_cosell": deal_can_cosell(request.user, registration),
             "decision_open": can_decide and registration.status == DealStatus.SUBMITTED,
             "reason_form": ReasonForm(),
+            "close_form": CloseForm(registration=registration)
+            if can_decide and registration.status == DealStatus.APPROVED
+            else None,
+            "link_form": LinkOrdersForm(registration=registration)
+            if can_decide and registration.status == DealStatus.WON
+            else None,
             "team_form": TeamForm() if can_decide and is_open else None,
             "activity_form": ActivityForm() if is_open else None,
             "stage_form": StageForm(
@@ -151,6 +165,27 @@ def deal_request_info(request: HttpRequest, pk: int) -> HttpResponse:
         lambda reg, reason: registration_request_info(reg, actor=request.user, reason=reason),
         _("%(number)s sent back to the partner for more information."),
     )
+
+
+def _decider(request: HttpRequest, pk: int) -> DealRegistration:
+    registration = _visible(request, pk)
+    if not deal_can_decide(request.user, registration):
+        raise PermissionDenied
+    return registration
+
+
+@vendor_required
+@require_POST
+def deal_close(request: HttpRequest, pk: int) -> HttpResponse:
+    post_close(request, _decider(request, pk))
+    return redirect("deals:detail", pk=pk)
+
+
+@vendor_required
+@require_POST
+def deal_orders(request: HttpRequest, pk: int) -> HttpResponse:
+    post_link_orders(request, _decider(request, pk))
+    return redirect("deals:detail", pk=pk)
 
 
 @vendor_required

@@ -22,6 +22,12 @@ class DealRules(AuditReasonMixin, models.Model):
     expiry_reminder_days = models.PositiveSmallIntegerField(
         _("remind partners before protection ends (days)"), default=14
     )
+    more_info_days = models.PositiveSmallIntegerField(
+        _("partners answer a request for information within (days)"),
+        default=14,
+        validators=[MinValueValidator(1)],
+        help_text=_("A registration not answered by then expires and frees its customer."),
+    )
     max_extension_days = models.PositiveSmallIntegerField(
         _("longest extension (days)"),
         default=60,

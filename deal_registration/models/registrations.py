@@ -171,6 +171,14 @@ class DealRegistration(AuditReasonMixin, models.Model):
     has_conflict = models.BooleanField(_("conflict"), default=False, editable=False)
     approval_due_at = models.DateTimeField(_("decision due"), null=True, blank=True)
     approval_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    approval_escalated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    answer_due_on = models.DateField(
+        _("partner answers by"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When more information was asked: it expires if not answered by then."),
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("decided by"),

@@ -9,10 +9,14 @@ def fill_customer_keys(apps, schema_editor):
     from partners.recruitment.names import normalize_name
 
     SellOut = apps.get_model("orders", "SellOut")
-    rows = list(SellOut.objects.only("pk", "end_customer"))
-    for row in rows:
+    batch = []
+    for row in SellOut.objects.only("pk", "end_customer").iterator(chunk_size=2000):
         row.customer_key = normalize_name(row.end_customer)[:200]
-    SellOut.objects.bulk_update(rows, ["customer_key"], batch_size=1000)
+        batch.append(row)
+        if len(batch) == 2000:
+            SellOut.objects.bulk_update(batch, ["customer_key"])
+            batch = []
+    SellOut.objects.bulk_update(batch, ["customer_key"])
 
 
 class Migration(migrations.Migration):

@@ -88,7 +88,7 @@ def test_approval_protects_for_the_tier_period_and_a_blocked_one_waits(in_a, man
     approved.refresh_from_db()
     assert (approved.status, approved.protection_ends) == (
         "approved",
-        tenant_today() + timedelta(days=120),
+        tenant_today() + timedelta(days=119),  # 120 days counting today
     )
     assert "holds this customer" in refused.value.messages[0]
     # Once the first claim ends, the second may be approved and takes the customer over.
@@ -97,7 +97,7 @@ def test_approval_protects_for_the_tier_period_and_a_blocked_one_waits(in_a, man
     second.refresh_from_db()
     assert (second.status, second.holds_claim) == ("approved", True)
     assert second.protection_ends == tenant_today() + timedelta(
-        days=DealRules.current().protection_days
+        days=DealRules.current().protection_days - 1
     )
 
 
@@ -231,3 +231,43 @@ def test_the_database_allows_one_claim_per_credit_code(in_a):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         DealRegistration.objects.filter(pk=second.pk).update(holds_claim=True)
+
+
+def test_when_a_claim_ends_the_next_registered_takes_the_customer(in_a, manager):
+    _p1, first_user = dealer()
+    _p2, second_user = dealer()
+    _p3, third_user = dealer()
+    first = register(first_user, customer_name="深圳市腾飞科技有限公司")
+    second = register(second_user, customer_name="腾飞科技（深圳）有限公司")
+    third = register(third_user, customer_name="腾飞科技(深圳)有限公司")
+
+    registration_reject(first, actor=manager, reason="客户属于直销名单")
+    after_first = dict(
+        DealRegistration.objects.filter(pk__in=[second.pk, third.pk]).values_list(
+            "pk", "holds_claim"
+        )
+    )
+    registration_reject(second, actor=manager, reason="重复报备")
+    third.refresh_from_db()
+
+    # Second registered before third, so it is next in line; then third.
+    assert after_first == {second.pk: True, third.pk: False}
+    assert third.holds_claim is True
+    assert DealConflict.objects.filter(registration=third, verdict=Verdict.BLOCK).count() == 0
+
+
+def test_an_expired_protection_hands_the_customer_to_the_waiting_registration(in_a, manager):
+    from deal_registration.protection import protection_expire
+
+    _p1, first_user = dealer()
+    _p2, second_user = dealer()
+    first = registration_approve(register(first_user), actor=manager)
+    second = register(second_user, customer_name="腾飞科技（深圳）有限公司")
+    DealRegistration.objects.filter(pk=first.pk).update(
+        protection_ends=tenant_today() - timedelta(days=1)
+    )
+
+    assert protection_expire() == 1
+    second.refresh_from_db()
+    assert (second.holds_claim, second.has_conflict) == (True, False)
+    registration_approve(second, actor=manager)

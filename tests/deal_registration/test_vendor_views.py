@@ -106,12 +106,14 @@ def test_the_queue_opens_on_waiting_decisions_and_filters(client_a, in_a, vendor
     assert queue.content.count(CONFLICT_BADGE) == 1
     assert rows("?status=approved") == [decided]
     assert rows("?status=draft") == [draft]
-    assert rows("?conflict=yes") == [blocked]
-    assert rows("?conflict=no") == [late, clean, decided, draft]
-    assert rows("?overdue=yes") == [late]
-    assert rows("?overdue=no") == [clean, blocked, decided, draft]
+    # Without a status the queue stays on submitted ones; "All" is an empty status.
+    assert rows("?conflict=no") == [late, clean]
+    assert rows("?status=&conflict=yes") == [blocked]
+    assert rows("?status=&conflict=no") == [late, clean, decided, draft]
+    assert rows("?status=&overdue=yes") == [late]
+    assert rows("?status=&overdue=no") == [clean, blocked, decided, draft]
     assert rows("?status=submitted&overdue=no&conflict=no") == [clean]
-    assert rows(f"?q={blocked.number}") == [blocked]
+    assert rows(f"?status=&q={blocked.number}") == [blocked]
     assert rows("?status=rejected") == []
 
 
@@ -172,7 +174,7 @@ def test_a_decider_approves_rejects_and_asks_for_information(client_a, decider_a
         True,
         decider,
     )
-    assert to_approve.protection_ends == tenant_today() + timedelta(days=90)
+    assert to_approve.protection_ends == tenant_today() + timedelta(days=89)
     assert flashed(reject_silently) == ["Say why."]
     assert after_silent_reject == DealStatus.SUBMITTED
     assert flashed(reject) == [f"{to_reject.number} rejected."]
@@ -453,7 +455,7 @@ def test_an_approved_extension_moves_protection_by_exactly_its_days(client_a, in
     registration.refresh_from_db()
     extension.refresh_from_db()
 
-    assert ends == tenant_today() + timedelta(days=90)
+    assert ends == tenant_today() + timedelta(days=89)
     assert flashed(response) == ["Extension approved."]
     assert registration.protection_ends == ends + timedelta(days=30)
     assert (extension.status, extension.decided_by) == (ExtensionStatus.APPROVED, vendor_admin)
