@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy
 
 from partners.models import Partner, ProductLine
 from prm.accounts.access import active_user
+from prm.accounts.roles import Role
+from prm.accounts.visibility import scope_to_partner
 
 from .models import Lead, LeadOffer, LeadStatus, OfferStatus
 
@@ -26,13 +28,17 @@ def _answer_due() -> Subquery:
 
 
 def leads_visible_to(user: Any) -> QuerySet[Lead]:
-    """Vendor staff see every lead; a partner's users see the leads offered to or accepted by
-    their partner (and only while that offer is theirs). Annotated with `answer_due`, the
+    """Vendor staff see every lead (a channel manager: those without a partner and those of its
+    own partners); a partner's users see the leads offered to or accepted by their partner (and
+    only while that offer is theirs). Annotated with `answer_due`, the
     waiting offer's deadline (None when nothing waits)."""
     qs = Lead.objects.select_related("region", "region__parent", "product_line", "partner")
     qs = qs.annotate(answer_due=_answer_due())
     if not active_user(user):
         return qs.none()
+    if user.is_vendor_staff and user.role == Role.CHANNEL_MANAGER:
+        # The pool (no partner yet) and the leads of the partners this manager owns.
+        return qs.filter(Q(partner=None) | Q(partner__channel_manager=user))
     if user.is_vendor_staff:
         return qs
     if user.is_partner_user:
@@ -146,8 +152,15 @@ class LeadConversion:
         return _percent(self.converted, self.accepted)
 
 
-def lead_conversion() -> LeadConversion:
-    """How leads fare, overall and per partner (most offers first); five queries."""
+def visible_partner_ids(user: Any) -> set[int]:
+    return set(
+        scope_to_partner(Partner.objects.all(), user, partner_path="").values_list("pk", flat=True)
+    )
+
+
+def lead_conversion(user: Any) -> LeadConversion:
+    """How leads fare, overall and per partner `user` may see (most offers first); six
+    queries."""
     leads = Lead.objects.order_by().aggregate(
         total=Count("pk"),
         converted=Count("pk", filter=Q(status=LeadStatus.CONVERTED)),
@@ -175,6 +188,8 @@ def lead_conversion() -> LeadConversion:
         .annotate(n=Count("pk"))
         .values_list("partner_id", "n")
     )
+    visible = visible_partner_ids(user)
+    rows = [row for row in rows if row["partner_id"] in visible]
     partners = Partner.objects.in_bulk([row["partner_id"] for row in rows])
     stats = [
         PartnerLeadStats(

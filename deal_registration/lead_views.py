@@ -30,6 +30,7 @@ from .lead_selectors import (
     lead_offer_of,
     lead_offers,
     leads_visible_to,
+    visible_partner_ids,
 )
 from .leads import (
     OFFERABLE_STATUSES,
@@ -77,7 +78,7 @@ def lead_list(request: HttpRequest) -> HttpResponse:
         {
             "filter": filterset,
             "page": _page(request, filterset),
-            "conversion": lead_conversion(),
+            "conversion": lead_conversion(request.user),
             "can_manage": lead_can_manage(request.user),
             "now": timezone.now(),
         },
@@ -127,17 +128,26 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
     lead = _visible(request, pk)
     can_manage = lead_can_manage(request.user)
     can_offer = can_manage and lead.status in OFFERABLE_STATUSES
+    visible = visible_partner_ids(request.user)
+    offers = list(lead_offers(lead))
+    hidden = {o.pk for o in offers if o.partner_id not in visible}
+    for offer in offers:
+        offer.hidden = offer.pk in hidden  # type: ignore[attr-defined]
+    history = lead.status_changes.select_related("actor")
     return render(
         request,
         "deal_registration/leads/detail.html",
         {
             "lead": lead,
-            "offers": lead_offers(lead),
-            "status_changes": lead.status_changes.select_related("actor"),
+            "offers": offers,
+            # Reasons name the partners that declined: not for a manager who may not see them.
+            "status_changes": [] if hidden else history,
             "registration": DealRegistration.objects.filter(lead=lead).first(),
             "can_route": can_manage and lead.status in ROUTABLE_STATUSES,
             "can_offer": can_offer,
-            "candidates": lead_eligible_partners(lead) if can_offer else [],
+            "candidates": [c for c in lead_eligible_partners(lead) if c.partner.pk in visible]
+            if can_offer
+            else [],
             "can_close": can_manage and lead.status in OPEN_LEAD_STATUSES,
             "can_mark_outcome": can_manage and lead.status == LeadStatus.ACCEPTED,
             "close_form": LeadCloseForm(),

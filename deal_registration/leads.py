@@ -437,6 +437,10 @@ def lead_offer_to(lead: Lead, partner: Partner, actor: Any) -> LeadOffer:
     An offer still waiting on another partner is withdrawn first. A partner that was already
     offered the lead is refused (each partner sees a lead once)."""
     _require_manager(actor)
+    if actor.role == Role.CHANNEL_MANAGER and partner.channel_manager_id != actor.pk:
+        raise ValidationError(
+            {"partner": _("A channel manager offers leads to its own partners only.")}
+        )
     locked = _locked_lead(lead)
     if locked.status not in OFFERABLE_STATUSES:
         raise ValidationError(_wrong_status(locked), code="status")

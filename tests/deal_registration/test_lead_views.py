@@ -7,14 +7,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from django_tenants.utils import schema_context
 
-from deal_registration.leads import (
-    offer_accept,
-)
+from deal_registration.leads import lead_offer_to, offer_accept, offer_decline
 from deal_registration.models import DealRules, Lead, LeadOffer, LeadStatus, OfferStatus
 from partners.models import Partner
 from prm.accounts.models import User
@@ -420,3 +419,37 @@ def test_another_vendor_and_anonymous_get_nothing(client_a, client_b, geo, sales
     assert all(r["Location"].startswith("/accounts/login/") for r in anonymous)
     lead.refresh_from_db()
     assert (lead.status, lead.partner) == (LeadStatus.OFFERED, gold[0])
+
+
+def test_a_channel_manager_sees_the_pool_and_its_own_partners_leads_only(
+    client_a, geo, sales, gold, silver
+):
+    mine, theirs = make_user(Role.CHANNEL_MANAGER), make_user(Role.CHANNEL_MANAGER)
+    gold_partner, gold_user = gold
+    silver_partner, _silver_user = silver
+    Partner.objects.filter(pk=gold_partner.pk).update(channel_manager=theirs)
+    Partner.objects.filter(pk=silver_partner.pk).update(channel_manager=mine)
+    # Offered to gold (higher tier) first; gold declines and it moves on to silver.
+    lead = lead_for(sales, geo, company_name="杭州湖滨酒店有限公司")
+    offer_decline(LeadOffer.objects.get(lead=lead, partner=gold_partner), gold_user, "太远")
+    elsewhere = lead_for(sales, geo, company_name="杭州龙井茶园有限公司", route=False)
+    lead_offer_to(elsewhere, gold_partner, sales)
+    pool = lead_for(sales, geo, company_name="杭州新建酒店有限公司", route=False)
+    client = _english(client_a, mine)
+
+    listed = {row.pk for row in client.get("/deals/leads/?status=").context["page"]}
+    detail = client.get(f"/deals/leads/{lead.pk}/").content.decode()
+    hidden_one = client.get(f"/deals/leads/{elsewhere.pk}/")
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        lead_offer_to(pool, gold_partner, mine)
+
+    assert listed == {lead.pk, pool.pk}
+    assert hidden_one.status_code == 404
+    assert gold_partner.name not in detail
+    assert "太远" not in detail
+    assert "Another channel manager&#x27;s partner" in detail or (
+        "Another channel manager's partner" in detail
+    )
+    assert refused.value.message_dict == {
+        "partner": ["A channel manager offers leads to its own partners only."]
+    }

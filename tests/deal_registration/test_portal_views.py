@@ -744,3 +744,42 @@ def test_another_partner_cannot_probe_a_registration_through_its_edit_check(
     )
 
     assert response.status_code == 404
+
+
+def test_the_live_check_answers_only_partners_that_may_register_at_typing_speed(client_a, in_a):
+    from partners.models import PartnerStatus
+    from partners.services import partner_set_status
+
+    holder_partner, holder = dealer()
+    register(holder)
+    suspended_partner, suspended = dealer()
+    _active, typist = dealer()
+    partner_set_status(partner=suspended_partner, status=PartnerStatus.SUSPENDED)
+    query = "check/?customer_name=" + quote("腾飞科技（深圳）有限公司")
+
+    refused = _english(client_a, suspended).get(NEW + query).content.decode()
+    client = _english(client_a, typist)
+    answers = [client.get(NEW + query).content.decode() for _ in range(61)]
+
+    assert "cannot register deals while its status is Suspended" in refused
+    assert "Already registered" not in refused
+    assert all("Already registered" in a for a in answers[:60])
+    assert "Too many checks; wait a minute." in answers[60]
+    assert holder_partner.name not in answers[0]
+
+
+def test_orders_placed_after_the_win_are_linked_from_the_portal(client_a, in_a, vendor_admin):
+    partner, user = dealer()
+    registration = approved(user, vendor_admin)
+    product = make_product("80.00")
+    client = _english(client_a, user)
+    url = f"/portal/deals/{registration.pk}/"
+    client.post(url + "close/", {"outcome": "won"})
+    later_order = make_order(partner, (product, 3))
+
+    page = client.get(url)
+    linked = client.post(url + "orders/", {"orders": [later_order.pk]}, follow=True)
+
+    assert page.context["link_form"] is not None
+    assert flashed(linked) == [f"Orders linked to {registration.number}."]
+    assert list(registration.orders.values_list("number", flat=True)) == [later_order.number]

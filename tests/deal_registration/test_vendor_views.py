@@ -745,3 +745,59 @@ def test_the_dashboard_counts_waiting_decisions_and_the_weighted_pipeline_in_sco
     assert "1 overdue" in page
     assert "¥11,666.67" in page
     assert "2 open deals, ¥103,333.33" in page
+
+
+def test_a_decider_closes_a_deal_and_links_its_orders_a_sales_rep_cannot(
+    client_a, in_a, vendor_admin
+):
+    from tests.factories import make_order, make_product
+
+    partner, user = dealer()
+    registration = register(user)
+    client = _english(client_a, vendor_admin)
+    client.post(f"/deals/{registration.pk}/approve/")
+    order = make_order(partner, (make_product("60.00"), 1))
+    sales = make_user(Role.SALES)
+
+    won = client.post(f"/deals/{registration.pk}/close/", {"outcome": "won"}, follow=True)
+    linked = client.post(f"/deals/{registration.pk}/orders/", {"orders": [order.pk]}, follow=True)
+    login(client_a, sales)
+    refused = client_a.post(f"/deals/{registration.pk}/orders/", {"orders": [order.pk]})
+
+    registration.refresh_from_db()
+    assert flashed(won) == [
+        f"{registration.number} approved and protected.",
+        f"{registration.number} closed.",
+    ]
+    assert flashed(linked) == [f"Orders linked to {registration.number}."]
+    assert registration.status == DealStatus.WON
+    assert list(registration.orders.values_list("pk", flat=True)) == [order.pk]
+    assert refused.status_code == 403
+
+
+def test_the_lists_cost_the_same_queries_for_three_or_twelve_rows(client_a, in_a, vendor_admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _partner, user = dealer()
+    vendor = _english(client_a, vendor_admin)
+
+    def cost(client: Client, url: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    for n in range(3):
+        register(user, customer_name=f"第{n}号客户公司")
+    few = (
+        cost(vendor, "/deals/?status="),
+        cost(_english(Client(HTTP_HOST="alpha.localhost"), user), "/portal/deals/"),
+    )
+    for n in range(3, 12):
+        register(user, customer_name=f"第{n}号客户公司")
+    many = (
+        cost(vendor, "/deals/?status="),
+        cost(_english(Client(HTTP_HOST="alpha.localhost"), user), "/portal/deals/"),
+    )
+
+    assert few == many
