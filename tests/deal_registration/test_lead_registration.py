@@ -79,3 +79,46 @@ def test_an_accepted_lead_is_registered_prefilled_and_converted_when_won(client_
     assert (registration.partner_id, registration.status) == (partner.pk, "won")
     assert stranger_form.status_code == 404
     assert Lead.objects.get(pk=lead.pk).status == LeadStatus.CONVERTED
+
+
+def test_a_rejected_registration_loses_its_lead_and_a_closed_lead_does_not_block_closing(in_a):
+    from deal_registration.leads import lead_close
+    from deal_registration.registrations import registration_reject
+
+    from .deals import register
+
+    admin = make_user(Role.ADMIN)
+    partner, user = dealer()
+    province = shenzhen().parent
+    assert province is not None
+    partner.territories.add(province)
+    partner.product_lines.add(network_line())
+
+    def accepted_lead(name: str) -> Lead:
+        lead = lead_create(
+            actor=admin,
+            company_name=name,
+            region=shenzhen(),
+            industry="retail",
+            product_line=network_line(),
+            contact_name="林主任",
+            need="门店网络",
+        )
+        offer_accept(lead_offer_to(lead, partner, admin), user)
+        return lead
+
+    rejected_lead, closed_lead = (
+        accepted_lead("深圳甲乙零售有限公司"),
+        accepted_lead("深圳丙丁商贸公司"),
+    )
+    rejected = register(user, customer_name="深圳甲乙零售有限公司", lead=rejected_lead)
+    kept = register(user, customer_name="深圳丙丁商贸公司", lead=closed_lead)
+    registration_reject(rejected, actor=admin, reason="客户已有直销合同")
+    lead_close(Lead.objects.get(pk=closed_lead.pk), won=None, actor=admin, reason="厂商收回")
+    registration_approve(kept, actor=admin)
+    kept.refresh_from_db()
+    registration_close(kept, actor=user, won=True)
+
+    assert Lead.objects.get(pk=rejected_lead.pk).status == LeadStatus.LOST
+    assert Lead.objects.get(pk=closed_lead.pk).status == LeadStatus.CLOSED
+    assert DealRegistration.objects.get(pk=kept.pk).status == "won"
