@@ -174,7 +174,7 @@ def band_errors(bands: Sequence[Band]) -> list[BandError]:
                     after,
                     "threshold_from",
                     _("This band overlaps the band from %(start)s.")
-                    % {"start": bands[before].threshold_from},
+                    % {"start": f"{bands[before].threshold_from:.2f}"},
                 )
             )
     return errors

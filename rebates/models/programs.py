@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from partners.models import PartnerType
 from prm.core.models import AuditReasonMixin, StatusChange
 from prm.core.money import MoneyField
 
@@ -118,7 +120,12 @@ class RebateProgram(AuditReasonMixin, models.Model):
         ),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -129,6 +136,15 @@ class RebateProgram(AuditReasonMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("The last day cannot be before the first day.")})
+        unknown = set(self.partner_types or []) - set(PartnerType.values)
+        if unknown:
+            raise ValidationError(
+                {"partner_types": _("Unknown partner type: %(v)s.") % {"v": ", ".join(unknown)}}
+            )
 
 
 class RebateTier(models.Model):
