@@ -34,7 +34,7 @@ they own. Other vendor roles do not see partner money.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -45,6 +45,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -71,7 +72,7 @@ from prm.core.money import DECIMAL_PLACES, MoneyField, to_decimal
 from prm.core.numbering import next_number
 from prm.core.templatetags.humanize_money import money
 from prm.core.workflow import InvalidTransition, transition, transition_start
-from prm.tenancy.selectors import current_tenant, tenant_today
+from prm.tenancy.selectors import current_tenant, tenant_today, tenant_zone
 
 ZERO = Decimal("0.00")
 _CENT = Decimal(1).scaleb(-DECIMAL_PLACES)
@@ -452,21 +453,31 @@ def payment_record(
     *,
     partner: Partner,
     amount: Decimal,
-    received_on: date,
+    received_on: date | None = None,
     method: PaymentMethod | str,
     reference: str = "",
     actor: Any = None,
     source: str = "manual",
     external_id: str = "",
+    received_at: datetime | None = None,
 ) -> Payment:
     """Money received from a partner: it pays off credit used first, the rest goes to prepaid.
 
     `actor` is None only for system callers (ERP sync); a person must be finance or an admin.
     With an `external_id`, recording the same (source, external_id) again returns the first
-    payment and posts nothing.
+    payment and posts nothing. Bank and ERP feeds that carry a time pass `received_at` (aware)
+    instead of `received_on`: the day received is then its date in the vendor's time zone, so a
+    payment at 23:30 on 31 March in Asia/Shanghai counts in March, whatever the server's zone.
     """
     if actor is not None:
         _require_finance(actor)
+    if received_at is not None:
+        local_day = timezone.localtime(received_at, tenant_zone()).date()
+        if received_on is not None and received_on != local_day:
+            raise ValueError(f"received_on {received_on} contradicts received_at {received_at}")
+        received_on = local_day
+    if received_on is None:
+        raise ValueError("give received_on or received_at")
     source = (source or "").strip() or "manual"
     external_id = (external_id or "").strip()
     if external_id:

@@ -7,9 +7,22 @@ class RebatesConfig(AppConfig):
     verbose_name = _("Rebates")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from orders import models as orders
         from prm.core.audit import audit_register
 
         from . import models as m
+        from . import receivers
+
+        for model, receiver in (
+            (orders.Order, receivers.on_order_saved),
+            (orders.Shipment, receivers.on_shipment_saved),
+            (orders.Payment, receivers.on_payment_saved),
+            (orders.ReturnRequest, receivers.on_return_saved),
+            (orders.SellOut, receivers.on_sell_out_saved),
+        ):
+            post_save.connect(receiver, sender=model, dispatch_uid=f"rebates.{receiver.__name__}")
 
         audit_register(
             m.RebateProgram,

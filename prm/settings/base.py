@@ -233,6 +233,7 @@ CELERY_BEAT_SCHEDULE = {
     "alert-low-stock": _per_tenant("orders.inventory_tasks.alert_low_stock", hour=9),
     "monthly-statements": _per_tenant("orders.statements_tasks.generate_statements", hour=1),
     "deals-daily": _per_tenant("deal_registration.tasks.deals_daily", hour=0, minute=5),
+    "rebates-nightly": _per_tenant("rebates.tasks.recalculate_nightly", hour=1, minute=30),
     "remind-overdue-deal-decisions": _per_tenant(
         "deal_registration.tasks.remind_overdue_decisions", hour="*", minute=20
     ),

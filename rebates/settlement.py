@@ -1,0 +1,98 @@
+"""True-up and settlement: finance pays what an ended period accrued into the partner's rebate
+credit, and later only the difference to what was already settled.
+
+The settlements of an accrual always add up to what was paid for it; settling again after a
+recalculation books `accrual.amount - settled` as an ADJUSTMENT, positive or negative, never a
+second full payment. A negative adjustment takes the credit back from the rebate wallet; if the
+partner has already spent it, the adjustment is refused (nothing written) with the shortfall in
+the message, and finance recovers the money another way (e.g. against the next period).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from orders.ledger import InsufficientFunds, ledger_can_manage, ledger_post
+from orders.models import AccountKind, EntryKind
+from prm.tenancy.selectors import tenant_today
+
+from .models import RebateAccrual, RebateSettlement, SettlementKind
+
+ZERO = Decimal("0.00")
+
+
+def settled_amount(accrual: RebateAccrual) -> Decimal:
+    """What the settlements of `accrual` paid so far (signed sum)."""
+    total = accrual.settlements.aggregate(total=Sum("amount"))["total"]
+    return total if total is not None else ZERO
+
+
+def settlement_due(accrual: RebateAccrual) -> Decimal:
+    """What settling now would book: the accrual minus what was already settled."""
+    return accrual.amount - settled_amount(accrual)
+
+
+@transaction.atomic
+def settle(accrual: RebateAccrual, *, actor: Any, note: str = "") -> RebateSettlement:
+    """Finance books the difference between the accrual and its settlements so far into the
+    partner's rebate credit: SETTLEMENT the first time, ADJUSTMENT after. Only for periods that
+    have ended. Raises PermissionDenied for anyone but finance and vendor admins, and
+    ValidationError when nothing is due, the period is still running, or a negative adjustment
+    exceeds the rebate credit left."""
+    if not ledger_can_manage(actor):
+        raise PermissionDenied
+    note = (note or "").strip()
+    if len(note) > 200:
+        raise ValidationError({"note": _("At most %(n)d characters.") % {"n": 200}})
+    # The lock makes a second finance user wait here and then see the first one's settlement,
+    # and holds off a recalculation from changing the amount in between.
+    locked = (
+        RebateAccrual.objects.select_for_update()
+        .select_related("partner", "program")
+        .get(pk=accrual.pk)
+    )
+    if locked.period_end >= tenant_today():
+        raise ValidationError(
+            _("The period ends on %(day)s: it can be settled from the day after.")
+            % {"day": locked.period_end.isoformat()},
+            code="period_running",
+        )
+    due = settlement_due(locked)
+    if due == 0:
+        raise ValidationError(
+            _("Nothing to settle: the accrual is already settled in full."), code="nothing_due"
+        )
+    first = not locked.settlements.exists()
+    try:
+        entry = ledger_post(
+            partner=locked.partner,
+            kind=AccountKind.REBATE,
+            amount=due,
+            entry_kind=EntryKind.REBATE,
+            reference=f"{locked.program.code} {locked.period_start.isoformat()}",
+            memo=note,
+            actor=actor,
+        )
+    except InsufficientFunds as exc:
+        raise ValidationError(
+            _(
+                "The recalculation takes back %(amount)s, but the partner's rebate credit is "
+                "%(available)s: it has already been spent."
+            )
+            % {"amount": -due, "available": exc.available},
+            code="rebate_spent",
+        ) from exc
+    return RebateSettlement.objects.create(
+        accrual=locked,
+        kind=SettlementKind.SETTLEMENT if first else SettlementKind.ADJUSTMENT,
+        amount=due,
+        ledger_entry=entry,
+        settled_by=actor,
+        note=note,
+    )

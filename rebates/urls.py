@@ -1,0 +1,13 @@
+"""Rebate pages of the vendor portal."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "rebates"
+
+urlpatterns = [
+    path("", views.accrual_list, name="list"),
+    path("<int:pk>/", views.accrual_detail, name="detail"),
+    path("<int:pk>/settle/", views.accrual_settle, name="settle"),
+]

@@ -1,0 +1,125 @@
+"""Rebate pages: the partner's live progress, explanations and statements; the vendor's accruals
+and settlement. Every accrual comes from `accruals_visible_to` (another partner's is a 404)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from prm.accounts.access import partner_required, signed_in_user, vendor_required
+from prm.core.flash import flash_outcome
+
+from .models import RebateAccrual
+from .selectors import (
+    AccrualFilter,
+    accrual_get_visible,
+    accruals_visible_to,
+    partner_progress,
+    settlements_visible_to,
+)
+from .settlement import settle, settlement_due
+from .statement import statement_filename, statement_pdf
+
+PER_PAGE = 25
+
+
+def _visible(request: HttpRequest, pk: int) -> RebateAccrual:
+    found = accrual_get_visible(user=request.user, pk=pk)
+    if found is None:
+        raise Http404
+    return found
+
+
+def _explain(accrual: RebateAccrual) -> dict[str, object]:
+    return {
+        "accrual": accrual,
+        "lines": accrual.lines.order_by("occurred_on", "pk"),
+        "settlements": accrual.settlements.select_related("settled_by").order_by("settled_at"),
+        "bands": accrual.program.bands.order_by("threshold_from"),
+    }
+
+
+# --- partner portal -----------------------------------------------------------------------------
+
+
+@partner_required
+def my_rebates(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
+    assert user.partner is not None
+    accruals = accruals_visible_to(user).order_by("-period_start", "program__code")
+    return render(
+        request,
+        "rebates/portal_progress.html",
+        {
+            "progress": partner_progress(user.partner),
+            "page": Paginator(accruals, PER_PAGE).get_page(request.GET.get("page")),
+            "settlements": settlements_visible_to(user)[:20],
+        },
+    )
+
+
+@partner_required
+def my_accrual(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "rebates/portal_accrual.html", _explain(_visible(request, pk)))
+
+
+@partner_required
+def my_statement(request: HttpRequest, period_start: str) -> HttpResponse:
+    user = signed_in_user(request)
+    assert user.partner is not None
+    try:
+        start = date.fromisoformat(period_start)
+    except ValueError:
+        raise Http404 from None
+    if not accruals_visible_to(user).filter(period_start=start).exists():
+        raise Http404
+    response = HttpResponse(statement_pdf(user.partner, start), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="{statement_filename(user.partner, start)}"'
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- vendor portal ------------------------------------------------------------------------------
+
+
+@vendor_required
+def accrual_list(request: HttpRequest) -> HttpResponse:
+    filterset = AccrualFilter(request.GET, queryset=accruals_visible_to(request.user))
+    page = Paginator(
+        filterset.qs.order_by("-period_start", "program__code", "partner__name"), PER_PAGE
+    )
+    return render(
+        request,
+        "rebates/list.html",
+        {"filter": filterset, "page": page.get_page(request.GET.get("page"))},
+    )
+
+
+@vendor_required
+def accrual_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    accrual = _visible(request, pk)
+    return render(
+        request,
+        "rebates/detail.html",
+        {**_explain(accrual), "due": settlement_due(accrual)},
+    )
+
+
+@vendor_required
+@require_POST
+def accrual_settle(request: HttpRequest, pk: int) -> HttpResponse:
+    accrual = _visible(request, pk)
+    flash_outcome(
+        request,
+        lambda: settle(accrual, actor=request.user, note=request.POST.get("note", "")[:200]),
+        _("Settled: the rebate credit of %(partner)s was updated.")
+        % {"partner": accrual.partner.name},
+    )
+    return redirect("rebates:detail", pk=pk)

@@ -1,0 +1,133 @@
+"""Rebate pages: a partner sees its own progress, explanations and statements only; the vendor
+sees accruals; another partner, another vendor and anonymous users reach nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from partners.onboarding.services import onboarding_complete_all
+from prm.accounts.roles import Role
+from rebates.models import RebateAccrual, RebateAccrualLine, RebateProgram, RebateTier
+from tests.conftest import login
+from tests.factories import make_partner, make_user
+from tests.pdf import pdf_fonts, pdf_text
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+START, END = date(2026, 10, 1), date(2026, 12, 31)
+
+
+def _program() -> RebateProgram:
+    program = RebateProgram.objects.create(
+        code="q-collect",
+        name="季度回款返利",
+        period_type="quarter",
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2099, 12, 31),  # "this period" stays inside the program whenever this runs
+        basis="collected",
+        tier_mode="retroactive",
+        status="active",
+    )
+    RebateTier.objects.create(
+        program=program, threshold_from=D("500000"), threshold_to=D("1000000"), rate=D("3")
+    )
+    RebateTier.objects.create(program=program, threshold_from=D("1000000"), rate=D("5"))
+    return program
+
+
+def _accrual(program: RebateProgram, partner, basis: str, amount: str) -> RebateAccrual:
+    accrual = RebateAccrual.objects.create(
+        program=program,
+        partner=partner,
+        period_start=START,
+        period_end=END,
+        basis=D(basis),
+        tier=program.bands.filter(threshold_from__lte=D(basis)).order_by("-threshold_from").first(),
+        uncapped_amount=D(amount),
+        amount=D(amount),
+    )
+    RebateAccrualLine.objects.create(
+        accrual=accrual,
+        source="payment",
+        source_id=1,
+        reference="PAY-2026-000001",
+        occurred_on=date(2026, 11, 2),
+        amount=D(basis),
+    )
+    return accrual
+
+
+@pytest.fixture
+def world(in_a):
+    program = _program()
+    mine = make_partner(name="华东智能科技有限公司")
+    theirs = make_partner(name="西湖安防设备有限公司")
+    onboarding_complete_all(partner=mine)
+    return {
+        "mine": _accrual(program, mine, "600000.00", "18000.00"),
+        "theirs": _accrual(program, theirs, "1200000.00", "60000.00"),
+        "user": make_user(Role.PARTNER_ADMIN, partner=mine),
+        "stranger": make_user(Role.PARTNER_ADMIN, partner=theirs),
+        "finance": make_user(Role.FINANCE),
+    }
+
+
+def _en(client: Client, user) -> Client:
+    login(client, user)
+    client.cookies["prm_language"] = "en"
+    return client
+
+
+def test_a_partner_sees_its_progress_and_what_the_next_tier_would_pay(client_a, world):
+    page = _en(client_a, world["user"]).get("/portal/rebates/")
+    html = page.content.decode()
+
+    (progress,) = page.context["progress"]
+    # The progress reads the stored accrual of the current period only when today is in it.
+    assert progress.program.code == "q-collect"
+    assert [a.pk for a in page.context["page"]] == [world["mine"].pk]
+    assert "西湖安防设备有限公司" not in html
+    assert "¥1,200,000.00" not in html
+
+
+def test_the_explanation_and_the_statement_pdf_are_the_partners_own(client_a, world):
+    client = _en(client_a, world["user"])
+
+    detail = client.get(f"/portal/rebates/{world['mine'].pk}/")
+    statement = client.get("/portal/rebates/statement/2026-10-01/")
+    foreign = client.get(f"/portal/rebates/{world['theirs'].pk}/")
+    no_period = client.get("/portal/rebates/statement/2026-07-01/")
+    bad_date = client.get("/portal/rebates/statement/not-a-date/")
+
+    assert "PAY-2026-000001" in detail.content.decode()
+    assert statement.status_code == 200
+    text = pdf_text(statement.content).replace("\n", "")  # names wrap in table cells
+    assert "华东智能科技有限公司" in text
+    assert "季度回款返利" in text
+    assert "18,000.00" in text
+    assert "60,000.00" not in text
+    assert "WenQuanYi-Micro-Hei" in pdf_fonts(statement.content)
+    assert (foreign.status_code, no_period.status_code, bad_date.status_code) == (404, 404, 404)
+
+
+def test_the_vendor_lists_accruals_and_partners_and_strangers_cannot(client_a, client_b, world):
+    vendor = _en(client_a, world["finance"])
+    listed = [a.pk for a in vendor.get("/rebates/").context["page"]]
+    detail = vendor.get(f"/rebates/{world['mine'].pk}/")
+    partner = _en(Client(HTTP_HOST="alpha.localhost"), world["user"])
+    anonymous = Client(HTTP_HOST="alpha.localhost")
+
+    assert sorted(listed) == sorted([world["mine"].pk, world["theirs"].pk])
+    assert detail.status_code == 200
+    assert partner.get("/rebates/").status_code == 403
+    assert anonymous.get("/portal/rebates/").status_code == 302
+    assert anonymous.get(f"/rebates/{world['mine'].pk}/").status_code == 302
+    # Another vendor's host: its own users see none of alpha's ids.
+    bravo_finance = make_user(Role.FINANCE)  # created in alpha's schema: unknown to bravo
+    login(client_b, bravo_finance)
+    assert client_b.get(f"/rebates/{world['mine'].pk}/").status_code in (302, 404)
