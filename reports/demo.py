@@ -26,6 +26,7 @@ from prm.accounts.roles import Role
 from prm.accounts.services import user_create
 from prm.tenancy.models import Tenant
 from prm.tenancy.services import vendor_create
+from rebates import demo as rebates_demo
 
 SLUG = "demo"
 PASSWORD = "demo12345"
@@ -304,6 +305,7 @@ def _seed_tenant() -> None:
         programs_demo.seed(partners=seeded, admin=admin, rng=rng)
         deals_demo.seed(partners=seeded, admin=admin, staff=staff)
         deals_demo.seed_leads(partners=seeded, admin=admin)
+        rebates_demo.seed(admin=admin, finance=next(u for u in staff if u.role == Role.FINANCE))
         for partner, status in partners:
             if status in (PartnerStatus.SUSPENDED, PartnerStatus.TERMINATED):
                 partner_set_status(

@@ -17,6 +17,7 @@ from partners.models import Partner, Qualification, Region
 from partners.programs.models import TierProposal
 from partners.recruitment.models import PartnerApplication
 from prm.accounts.models import User
+from rebates.models import RebateAccrual, RebateSettlement
 from reports import demo
 
 pytestmark = pytest.mark.django_db
@@ -75,6 +76,8 @@ def test_demo_vendor_has_every_lifecycle_stage_and_working_logins(tenant_a):
         assert set(
             DealConflict.objects.filter(verdict="block").values_list("source", flat=True)
         ) == {"registration", "account"}
+        assert RebateAccrual.objects.filter(amount__gt=0).exists()
+        assert RebateSettlement.objects.exists()
         haian_claim = DealRegistration.objects.get(partner__status="terminated")
         assert haian_claim.protection_ends is not None
         assert haian_claim.protection_ends < haian_claim.expected_close_date
