@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import django_filters
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Partner
@@ -31,6 +31,12 @@ def accruals_visible_to(user: Any) -> QuerySet[RebateAccrual]:
     return scope_to_partner(
         RebateAccrual.objects.select_related("program", "partner", "tier"), user
     ).annotate(settled=Sum("settlements__amount"))
+
+
+def accruals_listed(user: Any) -> QuerySet[RebateAccrual]:
+    """The lists leave out periods where nothing happened (every eligible partner has a row,
+    at zero, so its progress can be shown); anything once settled stays."""
+    return accruals_visible_to(user).exclude(Q(basis=0) & Q(amount=0) & Q(settlements__isnull=True))
 
 
 def accrual_get_visible(*, user: Any, pk: int) -> RebateAccrual | None:

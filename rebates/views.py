@@ -18,6 +18,7 @@ from .models import RebateAccrual
 from .selectors import (
     AccrualFilter,
     accrual_get_visible,
+    accruals_listed,
     accruals_visible_to,
     partner_progress,
     settlements_visible_to,
@@ -51,7 +52,7 @@ def _explain(accrual: RebateAccrual) -> dict[str, object]:
 def my_rebates(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     assert user.partner is not None
-    accruals = accruals_visible_to(user).order_by("-period_start", "program__code")
+    accruals = accruals_listed(user).order_by("-period_start", "program__code")
     return render(
         request,
         "rebates/portal_progress.html",
@@ -91,7 +92,7 @@ def my_statement(request: HttpRequest, period_start: str) -> HttpResponse:
 
 @vendor_required
 def accrual_list(request: HttpRequest) -> HttpResponse:
-    filterset = AccrualFilter(request.GET, queryset=accruals_visible_to(request.user))
+    filterset = AccrualFilter(request.GET, queryset=accruals_listed(request.user))
     page = Paginator(
         filterset.qs.order_by("-period_start", "program__code", "partner__name"), PER_PAGE
     )

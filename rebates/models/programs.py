@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
@@ -147,6 +149,14 @@ class RebateProgram(AuditReasonMixin, models.Model):
             )
 
 
+def _number(value: Decimal | None) -> str:
+    """20000.00 → "20,000", 2.500 → "2.5": how people write thresholds and rates."""
+    if value is None:
+        return ""
+    text = f"{value:,.3f}".rstrip("0").rstrip(".")
+    return text
+
+
 class RebateTier(models.Model):
     """One band: from `threshold_from` (inclusive) up to `threshold_to` (exclusive; empty: no
     upper bound), paying `rate` percent of the basis or a `fixed_amount`."""
@@ -176,9 +186,9 @@ class RebateTier(models.Model):
         ordering = ["program", "threshold_from"]
 
     def __str__(self) -> str:
-        upper = self.threshold_to if self.threshold_to is not None else "∞"
-        value = f"{self.rate}%" if self.rate is not None else f"{self.fixed_amount}"
-        return f"[{self.threshold_from}, {upper}) → {value}"
+        upper = _number(self.threshold_to) if self.threshold_to is not None else "∞"
+        value = f"{_number(self.rate)}%" if self.rate is not None else _number(self.fixed_amount)
+        return f"{_number(self.threshold_from)} – {upper}: {value}"
 
 
 class RebateProgramStatusChange(StatusChange):

@@ -84,6 +84,13 @@ def _en(client: Client, user) -> Client:
 
 
 def test_a_partner_sees_its_progress_and_what_the_next_tier_would_pay(client_a, world):
+    # A period where nothing happened is kept (at zero) but not listed.
+    RebateAccrual.objects.create(
+        program=world["mine"].program,
+        partner=world["mine"].partner,
+        period_start=date(2026, 7, 1),
+        period_end=date(2026, 9, 30),
+    )
     page = _en(client_a, world["user"]).get("/portal/rebates/")
     html = page.content.decode()
 
