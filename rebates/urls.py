@@ -8,6 +8,8 @@ app_name = "rebates"
 
 urlpatterns = [
     path("", views.accrual_list, name="list"),
+    path("programs/", views.program_list, name="programs"),
+    path("programs/<int:pk>/simulate/", views.program_simulate, name="simulate"),
     path("<int:pk>/", views.accrual_detail, name="detail"),
     path("<int:pk>/settle/", views.accrual_settle, name="settle"),
 ]

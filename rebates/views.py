@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,9 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from prm.accounts.access import partner_required, signed_in_user, vendor_required
+from prm.accounts.roles import Role
 from prm.core.flash import flash_outcome
 
-from .models import RebateAccrual
+from .models import RebateAccrual, RebateProgram
 from .selectors import (
     AccrualFilter,
     accrual_get_visible,
@@ -24,9 +26,11 @@ from .selectors import (
     settlements_visible_to,
 )
 from .settlement import settle, settlement_due
+from .simulation import simulate
 from .statement import statement_filename, statement_pdf
 
 PER_PAGE = 25
+SIMULATION_ROLES = frozenset({Role.ADMIN, Role.FINANCE})
 
 
 def _visible(request: HttpRequest, pk: int) -> RebateAccrual:
@@ -124,3 +128,25 @@ def accrual_settle(request: HttpRequest, pk: int) -> HttpResponse:
         % {"partner": accrual.partner.name},
     )
     return redirect("rebates:detail", pk=pk)
+
+
+@vendor_required
+def program_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "rebates/programs.html",
+        {"programs": RebateProgram.objects.prefetch_related("bands").order_by("status", "code")},
+    )
+
+
+@vendor_required
+def program_simulate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Money across every partner: for the people who decide programs and pay them."""
+    if signed_in_user(request).role not in SIMULATION_ROLES:
+        raise PermissionDenied
+    program = RebateProgram.objects.filter(pk=pk).prefetch_related("bands").first()
+    if program is None:
+        raise Http404
+    return render(
+        request, "rebates/simulation.html", {"program": program, "simulation": simulate(program)}
+    )
