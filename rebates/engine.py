@@ -324,6 +324,8 @@ def recalculate(
     basis, explain lines, band, amount before and after caps. One transaction: a failure leaves
     the previous accruals as they were; running it twice gives the same rows and amounts.
     Returns the accruals recomputed, by partner id."""
+    if program.exclusive_group:
+        _group_lock(program.exclusive_group)
     # Recalculations of one program queue up here, so two never interleave their writes.
     program = RebateProgram.objects.select_for_update().get(pk=program.pk)
     wanted = None if partner_ids is None else sorted(set(partner_ids))
@@ -376,6 +378,7 @@ def recalculate(
         accrual.uncapped_amount = amount
     RebateAccrual.objects.bulk_update(accruals, ["basis", "tier", "uncapped_amount"])
     _apply_caps(program, period_start)
+    _apply_exclusivity(program, period_start, period_end)
     if own_run:
         run.finished_at = timezone.now()
         run.save(update_fields=["finished_at"])
@@ -395,10 +398,44 @@ def _apply_caps(program: RebateProgram, period_start: date) -> None:
         partner_cap=program.partner_cap,
         program_cap=program.program_cap,
     )
+    for row in rows:
+        row.capped_amount = capped[row.partner_id]
+    RebateAccrual.objects.bulk_update(rows, ["capped_amount"])
+
+
+def _group_lock(group: str) -> None:
+    """Programs of one exclusive group decide together: their recalculations queue up here."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(%s))",
+            [f"{connection.schema_name}:rebates.group:{group}"],  # type: ignore[attr-defined]
+        )
+
+
+def _apply_exclusivity(program: RebateProgram, period_start: date, period_end: date) -> None:
+    """Programs sharing an exclusive group do not stack: for each partner and identical period,
+    only the program with the largest amount after caps pays it (ties: the older program); the
+    others accrue 0. Without a group, the amount is the amount after caps."""
+    own = RebateAccrual.objects.filter(program=program, period_start=period_start)
+    if not program.exclusive_group:
+        own.exclude(amount=F("capped_amount")).update(amount=F("capped_amount"))
+        return
+    rows = list(
+        RebateAccrual.objects.filter(
+            program__exclusive_group=program.exclusive_group,
+            program__status__in=[ProgramStatus.ACTIVE, ProgramStatus.CLOSED],
+            period_start=period_start,
+            period_end=period_end,
+            partner__in=own.values("partner"),
+        ).order_by("partner", "-capped_amount", "program")
+    )
+    seen: set[int] = set()
     changed = []
     for row in rows:
-        if row.amount != capped[row.partner_id]:
-            row.amount = capped[row.partner_id]
+        amount = row.capped_amount if row.partner_id not in seen else ZERO
+        seen.add(row.partner_id)
+        if row.amount != amount:
+            row.amount = amount
             changed.append(row)
     RebateAccrual.objects.bulk_update(changed, ["amount"])
 

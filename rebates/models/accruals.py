@@ -53,6 +53,11 @@ class RebateAccrual(models.Model):
         related_name="+",
     )
     uncapped_amount = MoneyField(_("before caps"), default=0)
+    capped_amount = MoneyField(
+        _("after caps"),
+        default=0,
+        help_text=_("Before the exclusive group keeps only a partner's largest program."),
+    )
     amount = MoneyField(_("accrued"), default=0)
     run = models.ForeignKey(RebateRun, null=True, on_delete=models.SET_NULL, related_name="+")
     computed_at = models.DateTimeField(_("computed at"), auto_now=True)

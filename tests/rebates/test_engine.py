@@ -451,3 +451,36 @@ def test_incremental_and_nightly_recalculation(vendor):
     engine.recalculate_all(today=date(2024, 5, 15))
     starts = RebateAccrual.objects.filter(partner=partner).values_list("period_start", "basis")
     assert sorted(starts) == [(date(2024, 1, 1), D("6000.00")), (date(2024, 4, 1), D("700.00"))]
+
+
+def test_programs_of_one_exclusive_group_do_not_stack(vendor):
+    partner, other, product = make_partner(), make_partner(), make_product()
+    generous = make_program(exclusive_group="volume")  # 3 % / 5 %
+    modest = make_program(
+        exclusive_group="volume", bands=[(D("0"), None, D("2"))]
+    )  # 2 % from the first yuan
+    stacking = make_program(bands=[(D("0"), None, D("1"))])  # no group: always adds
+    place(partner, (product, 1, "12000.00"), at=local(2024, 2, 10, 12))
+    place(other, (product, 1, "4000.00"), at=local(2024, 2, 11, 12))
+
+    for program in (generous, modest, stacking):
+        engine.recalculate(program, *Q1)
+
+    def paid(program: RebateProgram, who: Partner) -> tuple[Decimal, Decimal]:
+        accrual = accrual_of(program, who)
+        return accrual.capped_amount, accrual.amount
+
+    # 12 000: generous pays 600 > modest 240, so modest pays nothing; 4 000 is below generous's
+    # first band, so modest (80) pays. The ungrouped program adds to both.
+    assert (paid(generous, partner), paid(modest, partner)) == (
+        (D("600.00"), D("600.00")),
+        (D("240.00"), D("0.00")),
+    )
+    assert (paid(generous, other), paid(modest, other)) == (
+        (D("0.00"), D("0.00")),
+        (D("80.00"), D("80.00")),
+    )
+    assert (paid(stacking, partner), paid(stacking, other)) == (
+        (D("120.00"), D("120.00")),
+        (D("40.00"), D("40.00")),
+    )
