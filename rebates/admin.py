@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet
 from django.http import HttpRequest
@@ -21,6 +21,8 @@ from prm.tenancy.admin_base import (
 )
 
 from .models import (
+    PriceProtection,
+    PriceProtectionCredit,
     ProgramStatus,
     RebateAccrual,
     RebateAccrualLine,
@@ -29,6 +31,7 @@ from .models import (
     RebateSettlement,
     RebateTier,
 )
+from .price_protection import price_protection_compute, price_protection_settle
 from .programs import program_activate, program_close
 from .rules import band_errors
 
@@ -151,3 +154,46 @@ class RebateSettlementAdmin(LookupOnlyAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return [f.name for f in RebateSettlement._meta.fields]
+
+
+class CreditInline(ReadOnlyInline):
+    model = PriceProtectionCredit
+    fields = readonly_fields = ("partner", "stock_month", "quantity", "amount", "ledger_entry")
+
+
+@admin.register(PriceProtection)
+class PriceProtectionAdmin(VendorModelAdmin):
+    list_display = ["product", "old_price", "new_price", "effective_on", "status"]
+    list_filter = ["status", "effective_on"]
+    search_fields = ["product__sku", "product__name", "note"]
+    list_select_related = ["product"]
+    inlines = [CreditInline]
+    actions = ["compute", "settle"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is not None and obj.status != "draft":
+            return [f.name for f in PriceProtection._meta.fields]
+        return ["status"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def _each(self, request: HttpRequest, queryset: QuerySet[Any], action: Any) -> None:
+        for protection in queryset:
+            try:
+                action(protection, actor=request.user)
+            except (ValidationError, PermissionDenied) as exc:
+                text = " ".join(getattr(exc, "messages", [])) or str(_("Not allowed."))
+                self.message_user(request, f"{protection}: {text}", messages.ERROR)
+            else:
+                self.message_user(request, str(protection), messages.SUCCESS)
+
+    @admin.action(description=_("Compute the partners' credits"))
+    def compute(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        self._each(request, queryset, price_protection_compute)
+
+    @admin.action(description=_("Credit the partners' rebate accounts"))
+    def settle(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        self._each(request, queryset, price_protection_settle)

@@ -8,6 +8,7 @@ from .accruals import (
     SettlementKind,
     SourceKind,
 )
+from .price_protection import PriceProtection, PriceProtectionCredit, ProtectionStatus
 from .programs import (
     PROGRAM_TRANSITIONS,
     Basis,
@@ -23,7 +24,10 @@ __all__ = [
     "PROGRAM_TRANSITIONS",
     "Basis",
     "PeriodType",
+    "PriceProtection",
+    "PriceProtectionCredit",
     "ProgramStatus",
+    "ProtectionStatus",
     "RebateAccrual",
     "RebateAccrualLine",
     "RebateProgram",
