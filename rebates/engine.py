@@ -340,6 +340,11 @@ def recalculate(
     targets = sorted(
         set(eligible.values_list("pk", flat=True)) | set(stored.values_list("partner", flat=True))
     )
+    if not targets:  # e.g. one partner that this program does not include
+        if own_run:
+            run.finished_at = timezone.now()
+            run.save(update_fields=["finished_at"])
+        return []
     RebateAccrual.objects.bulk_create(
         [
             RebateAccrual(
@@ -360,7 +365,13 @@ def recalculate(
             program=program, period_start=period_start, partner__in=targets
         ).order_by("partner")
     )
-    RebateAccrualLine.objects.filter(accrual__in=accruals).delete()
+    # One statement: Django's delete() would fetch every line first (the tenants app listens to
+    # deletes), which costs seconds for a program with a million lines.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM rebates_rebateaccrualline WHERE accrual_id = ANY(%s)",
+            [[a.pk for a in accruals]],
+        )
     for qs in contributions(program, period_start, period_end, partner_ids=targets):
         _insert_lines(qs)
     sums = dict(
@@ -398,9 +409,10 @@ def _apply_caps(program: RebateProgram, period_start: date) -> None:
         partner_cap=program.partner_cap,
         program_cap=program.program_cap,
     )
-    for row in rows:
+    changed = [row for row in rows if row.capped_amount != capped[row.partner_id]]
+    for row in changed:
         row.capped_amount = capped[row.partner_id]
-    RebateAccrual.objects.bulk_update(rows, ["capped_amount"])
+    RebateAccrual.objects.bulk_update(changed, ["capped_amount"])
 
 
 def _group_lock(group: str) -> None:

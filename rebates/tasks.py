@@ -17,7 +17,7 @@ from .models import ProgramStatus, RebateProgram
 COALESCE_SECONDS = 300
 
 
-def _key(partner_id: int, day: date) -> str:
+def marker_key(partner_id: int, day: date) -> str:
     return f"rebates:recalc:{partner_id}:{day.isoformat()}"
 
 
@@ -26,7 +26,7 @@ def queue_recalculation(partner_id: int, day: date) -> bool:
     `day`, unless a recalculation of the same is already waiting. True if one was queued."""
     if not RebateProgram.objects.filter(status=ProgramStatus.ACTIVE).exists():
         return False
-    if not cache.add(_key(partner_id, day), 1, timeout=COALESCE_SECONDS):
+    if not cache.add(marker_key(partner_id, day), 1, timeout=COALESCE_SECONDS):
         return False
     enqueue_on_commit(recalculate_partner_day, partner_id, day.isoformat())
     return True
@@ -36,7 +36,7 @@ def queue_recalculation(partner_id: int, day: date) -> bool:
 def recalculate_partner_day(partner_id: int, day: str) -> int:
     on = date.fromisoformat(day)
     # Let changes from now on queue a new run: this one reads what is committed at its start.
-    cache.delete(_key(partner_id, on))
+    cache.delete(marker_key(partner_id, on))
     partner = Partner.objects.filter(pk=partner_id).first()
     if partner is None:
         return 0

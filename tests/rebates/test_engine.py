@@ -484,3 +484,14 @@ def test_programs_of_one_exclusive_group_do_not_stack(vendor):
         (D("120.00"), D("120.00")),
         (D("40.00"), D("40.00")),
     )
+
+
+def test_a_partner_a_program_does_not_include_is_skipped_not_an_error(vendor):
+    named, outsider, product = make_partner(), make_partner(), make_product()
+    program = make_program()
+    program.partners.set([named])
+    place(outsider, (product, 1, "12000.00"), at=local(2024, 2, 10, 12))
+
+    assert engine.recalculate(program, *Q1, partner_ids=[outsider.pk]) == []
+    assert engine.recalculate_partner(outsider, date(2024, 2, 10)) == []
+    assert not RebateAccrual.objects.filter(program=program, partner=outsider).exists()
