@@ -43,6 +43,17 @@ def post_activity(request: HttpRequest, registration: DealRegistration) -> None:
     )
 
 
+def stage_form(registration: DealRegistration) -> StageForm:
+    """The stage form of an open registration, filled with what it says now."""
+    return StageForm(
+        initial={
+            "stage": registration.stage,
+            "estimated_amount": registration.estimated_amount,
+            "expected_close_date": registration.expected_close_date,
+        }
+    )
+
+
 def post_stage(request: HttpRequest, registration: DealRegistration) -> None:
     form = StageForm(request.POST)
     if not form.is_valid():

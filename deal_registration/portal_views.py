@@ -29,6 +29,7 @@ from .cosell_views import (
     post_link_orders,
     post_stage,
     serve_activity_file,
+    stage_form,
 )
 from .forms import (
     ActivityForm,
@@ -36,7 +37,6 @@ from .forms import (
     ExtensionForm,
     LinkOrdersForm,
     RegistrationForm,
-    StageForm,
 )
 from .models import DealRegistration, DealStatus, ExtensionStatus
 from .protection import extension_request
@@ -216,15 +216,7 @@ def my_deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "status_changes": registration.status_changes.select_related("actor"),
             "activities": activities(registration),
             "activity_form": ActivityForm() if is_open else None,
-            "stage_form": StageForm(
-                initial={
-                    "stage": registration.stage,
-                    "estimated_amount": registration.estimated_amount,
-                    "expected_close_date": registration.expected_close_date,
-                }
-            )
-            if is_open
-            else None,
+            "stage_form": stage_form(registration) if is_open else None,
             "close_form": CloseForm(registration=registration)
             if registration.status == DealStatus.APPROVED
             else None,

@@ -31,9 +31,10 @@ from .models import (
     ExtensionStatus,
     ProtectionExtension,
 )
+from .models.registrations import OPEN_STATUSES
 from .registrations import (
-    _reason,
     claim_lock,
+    clean_reason,
     deal_can_decide,
     deal_is_own,
     end_registration,
@@ -41,7 +42,7 @@ from .registrations import (
     require_active_partner,
 )
 
-EXPIRING = (DealStatus.SUBMITTED, DealStatus.MORE_INFO, DealStatus.APPROVED)
+EXPIRING = OPEN_STATUSES  # what may run out: everything still open
 
 
 def _partner_admins(partner: Partner) -> list[str]:
@@ -217,7 +218,7 @@ def extension_request(
     longest = DealRules.current().max_extension_days
     if not 1 <= days <= longest:
         raise ValidationError({"days": _("Ask for 1 to %(days)d days.") % {"days": longest}})
-    reason = _reason(reason, required=True)
+    reason = clean_reason(reason, required=True)
     if registration.extensions.filter(status=ExtensionStatus.PENDING).exists():
         raise ValidationError(_("An extension request is already waiting for a decision."))
     extension = ProtectionExtension.objects.create(
@@ -238,7 +239,7 @@ def extension_decide(
     registration = extension.registration
     if not deal_can_decide(actor, registration):
         raise PermissionDenied
-    note = _reason(note, required=not approve)
+    note = clean_reason(note, required=not approve)
     if approve:
         require_active_partner(registration.partner)
     with transaction.atomic():

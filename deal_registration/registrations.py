@@ -91,7 +91,7 @@ def _require(allowed: bool) -> None:
         raise PermissionDenied
 
 
-def _reason(reason: str, *, required: bool) -> str:
+def clean_reason(reason: str, *, required: bool) -> str:
     reason = (reason or "").strip()
     if required and not reason:
         raise ValidationError({"reason": _("Say why.")})
@@ -329,7 +329,7 @@ def registration_approve(
                 )
             )
         reviews = [c for c in candidates if c.verdict == Verdict.REVIEW]
-        reason = _reason(reason, required=bool(reviews))
+        reason = clean_reason(reason, required=bool(reviews))
         today = tenant_today()
         locked.holds_claim = True
         locked.has_conflict = bool(reviews)
@@ -435,7 +435,7 @@ def registration_reject(
     registration: DealRegistration, *, actor: Any, reason: str
 ) -> DealRegistration:
     _require(deal_can_decide(actor, registration))
-    reason = _reason(reason, required=True)
+    reason = clean_reason(reason, required=True)
     with transaction.atomic():
         locked = end_registration(registration, DealStatus.REJECTED, actor=actor, reason=reason)
         DealRegistration.objects.filter(pk=registration.pk).update(decided_by=actor)
@@ -446,7 +446,7 @@ def registration_request_info(
     registration: DealRegistration, *, actor: Any, reason: str
 ) -> DealRegistration:
     _require(deal_can_decide(actor, registration))
-    reason = _reason(reason, required=True)
+    reason = clean_reason(reason, required=True)
     days = DealRules.current().more_info_days
     with transaction.atomic():
         locked = transition(
@@ -466,6 +466,13 @@ def registration_request_info(
     return locked
 
 
+def _own_orders(registration: DealRegistration, orders: Iterable[Any]) -> list[Any]:
+    found = list(orders)
+    if any(order.partner_id != registration.partner_id for order in found):
+        raise ValidationError({"orders": _("Link only orders of the registering partner.")})
+    return found
+
+
 def registration_close(
     registration: DealRegistration,
     *,
@@ -477,10 +484,8 @@ def registration_close(
     """Won or lost, by the partner or a decider. A won deal keeps the customer until its
     protection ends and links the orders that fulfil it (the partner's own orders only)."""
     _require(deal_is_own(actor, registration) or deal_can_decide(actor, registration))
-    orders = list(orders)
-    if any(order.partner_id != registration.partner_id for order in orders):
-        raise ValidationError({"orders": _("Link only orders of the registering partner.")})
-    reason = _reason(reason, required=not won)
+    orders = _own_orders(registration, orders)
+    reason = clean_reason(reason, required=not won)
     if registration.status != DealStatus.APPROVED:
         raise ValidationError(_("Only approved registrations are closed as won or lost."))
     with transaction.atomic():
@@ -500,11 +505,9 @@ def registration_link_orders(
     registration: DealRegistration, *, actor: Any, orders: Iterable[Any]
 ) -> None:
     _require(deal_is_own(actor, registration) or deal_can_decide(actor, registration))
-    orders = list(orders)
     if registration.status != DealStatus.WON:
         raise ValidationError(_("Orders are linked to won deals."))
-    if any(order.partner_id != registration.partner_id for order in orders):
-        raise ValidationError({"orders": _("Link only orders of the registering partner.")})
+    orders = _own_orders(registration, orders)
     registration.orders.add(*orders)
 
 

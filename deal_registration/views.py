@@ -25,8 +25,9 @@ from .cosell_views import (
     post_link_orders,
     post_stage,
     serve_activity_file,
+    stage_form,
 )
-from .forms import ActivityForm, CloseForm, LinkOrdersForm, ReasonForm, StageForm, TeamForm
+from .forms import ActivityForm, CloseForm, LinkOrdersForm, ReasonForm, TeamForm
 from .models import DealConflict, DealRegistration, DealStatus, DealTeamMember, ExtensionStatus
 from .protection import extension_decide
 from .registrations import (
@@ -106,15 +107,7 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else None,
             "team_form": TeamForm() if can_decide and is_open else None,
             "activity_form": ActivityForm() if is_open else None,
-            "stage_form": StageForm(
-                initial={
-                    "stage": registration.stage,
-                    "estimated_amount": registration.estimated_amount,
-                    "expected_close_date": registration.expected_close_date,
-                }
-            )
-            if is_open
-            else None,
+            "stage_form": stage_form(registration) if is_open else None,
             "now": timezone.now(),
         },
     )
@@ -123,9 +116,7 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _decide(
     request: HttpRequest, pk: int, action: Callable[[DealRegistration, str], Any], done: str
 ) -> HttpResponse:
-    registration = _visible(request, pk)
-    if not deal_can_decide(request.user, registration):
-        raise PermissionDenied
+    registration = _decider(request, pk)
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     flash_outcome(

@@ -16,6 +16,7 @@ from partners.models import Partner
 from prm.accounts.visibility import scope_to_partner
 from prm.tenancy.selectors import tenant_today
 
+from .engine import program_partners
 from .models import (
     PeriodType,
     ProgramStatus,
@@ -93,8 +94,6 @@ def partner_progress(partner: Partner, *, today: date | None = None) -> list[Pro
     programs = list(
         RebateProgram.objects.filter(status=ProgramStatus.ACTIVE).prefetch_related("bands")
     )
-    from .engine import program_partners
-
     found = []
     for program in programs:
         period = current_period(program, today)
