@@ -24,36 +24,33 @@ bench tenant (see conftest.py), so it is rolled back, and the database is droppe
 
 from __future__ import annotations
 
+import cProfile
 import os
+import pstats
 import statistics
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from typing import Any
-from unittest import mock
 
-from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import QuerySet
 from django.test.utils import CaptureQueriesContext
 
 from orders.ledger import payment_record
 from orders.models import Category, Product, Warehouse
 from partners.models import Partner, PartnerStatus, PartnerType, ProductLine, Region, Tier
 from prm.tenancy.selectors import tenant_zone
-from rebates import engine
 from rebates.engine import basis_by_partner, recalculate, recalculate_partner
 from rebates.models import (
     Basis,
     PeriodType,
     ProgramStatus,
     RebateAccrual,
-    RebateAccrualLine,
     RebateProgram,
     RebateTier,
     TierMode,
@@ -70,8 +67,6 @@ PAYMENT_DAY = date(2026, 9, 15)
 TARGET_RATIO = 4.0
 TARGET_INCREMENTAL_MS = 300.0
 INCREMENTAL_RUNS = 9
-# RBENCH_PROTOTYPE=1: run the engine with the changes proposed below patched in.
-PROTOTYPE = os.environ.get("RBENCH_PROTOTYPE") == "1"
 AGGREGATE_RUNS = 3
 SEED = 0.20250701
 
@@ -552,85 +547,6 @@ def seed() -> Seeded:
     return seeded
 
 
-# --- engine workarounds and prototypes -----------------------------------------------------------
-
-
-def _guard_empty(original: Callable[[QuerySet[Any]], None]) -> Callable[[QuerySet[Any]], None]:
-    """Workaround, always on: `recalculate(..., partner_ids=[p])` for a program `p` is not
-    eligible for (and has no stored row) leaves `targets` empty, the contribution queryset
-    filters `partner__in=[]` and `sql_with_params()` raises EmptyResultSet, so
-    `recalculate_partner` crashes for any partner outside one active program's eligibility.
-    Fix in the engine: `if not targets: return []` right after computing them."""
-
-    def insert(qs: QuerySet[Any]) -> None:
-        with suppress(EmptyResultSet):
-            original(qs)
-
-    return insert
-
-
-_current: dict[str, Any] = {}
-
-
-def _contributions_noting(original: Callable[..., list[QuerySet[Any]]]) -> Callable[..., Any]:
-    def contributions(program: Any, start: date, end: date, **kwargs: Any) -> Any:
-        _current.update(program=program.pk, start=start)
-        return original(program, start, end, **kwargs)
-
-    return contributions
-
-
-def _insert_lines_joined(qs: QuerySet[Any]) -> None:
-    """Prototype: the accrual id by one join with the period's accruals instead of a correlated
-    subquery per contribution row (the `accrual` annotation is left out of the SELECT)."""
-    select = qs.values_list(
-        "partner_ref", "source_kind", "source_ref", "reference_ref", "occurred", "value"
-    )
-    try:
-        sql, params = select.query.sql_with_params()
-    except EmptyResultSet:
-        return
-    table = RebateAccrualLine._meta.db_table
-    accruals = RebateAccrual._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({engine._LINE_COLUMNS}) "  # noqa: S608
-            f"SELECT a.id, c.source, c.source_id, c.reference, c.occurred_on, c.amount "
-            f"FROM ({sql}) AS c(partner, source, source_id, reference, "
-            f"occurred_on, amount) JOIN {accruals} a ON a.partner_id = c.partner "
-            f"AND a.program_id = %s AND a.period_start = %s",
-            [*params, _current["program"], _current["start"]],
-        )
-
-
-_queryset_delete = QuerySet.delete
-
-
-def _raw_delete_lines(self: QuerySet[Any]) -> tuple[int, dict[str, int]]:
-    """Prototype: explain lines deleted by one DELETE. django-tenants connects a post_delete
-    receiver for every sender, so Django's collector can never fast-delete: it SELECTs all the
-    lines into Python and deletes them in batches (~900 statements for 886,000 lines)."""
-    if self.model is RebateAccrualLine:
-        n = self._raw_delete(self.db)
-        return n, {RebateAccrualLine._meta.label: n}
-    return _queryset_delete(self)
-
-
-def _patches() -> ExitStack:
-    stack = ExitStack()
-    if PROTOTYPE:
-        stack.enter_context(
-            mock.patch.object(engine, "contributions", _contributions_noting(engine.contributions))
-        )
-        stack.enter_context(mock.patch.object(engine, "_insert_lines", _insert_lines_joined))
-        stack.enter_context(mock.patch.object(QuerySet, "delete", _raw_delete_lines))
-    else:
-        stack.enter_context(
-            mock.patch.object(engine, "_insert_lines", _guard_empty(engine._insert_lines))
-        )
-    return stack
-
-
 # --- measuring ---------------------------------------------------------------------------------
 
 
@@ -702,12 +618,10 @@ def _summary(times: list[float]) -> str:
 def bench_rebate_recalculation(in_bench: Any) -> None:
     # More than Django's 9,000 statements per recalculation would empty CaptureQueriesContext.
     connection.queries_log = deque(maxlen=1_000_000)
-    with _patches():
-        _bench()
+    _bench()
 
 
 def _bench() -> None:
-    print(f"\nengine prototypes patched in: {PROTOTYPE}")
     seeded = seed()
     print(
         f"\nseeded in {seeded.seconds:.1f} s: "
@@ -723,11 +637,10 @@ def _bench() -> None:
         timed = _timed(partial(recalculate, program, Q_START, Q_END))
         per_program[program.code] = timed
         accruals = RebateAccrual.objects.filter(program=program, period_start=Q_START)
-        lines = RebateAccrualLine.objects.filter(accrual__program=program).count()
         slowest = timed.slowest()
         print(
             f"  {program.code:20s} {program.basis:9s} {_ms(timed.seconds):8.0f} ms  "
-            f"{accruals.count():5d} accruals {lines:8,d} lines  {len(timed.queries):3d} queries, "
+            f"{accruals.count():5d} accruals  {len(timed.queries):3d} queries, "
             f"slowest {float(slowest['time']) * 1000:6.0f} ms: {_short(slowest['sql'], 70)}"
         )
     total = sum(t.seconds for t in per_program.values())
@@ -756,7 +669,7 @@ def _bench() -> None:
         f"median {_ms(aggregate):.0f} ms\n"
         f"  ratio {ratio:.2f}x (target < {TARGET_RATIO:.0f}x); "
         f"20 programs {total / aggregate:.1f}x\n"
-        f"  basis_by_partner (the engine's sources, aggregated, no explain lines written) "
+        f"  basis_by_partner alone (the engine's aggregate, nothing written) "
         f"{_ms(by_partner):.0f} ms = {by_partner / aggregate:.2f}x"
     )
     print("  statements of the last re-run, slowest first:")
@@ -783,6 +696,10 @@ def _bench() -> None:
         f"\npayment_record + recalculate_partner(partner, {PAYMENT_DAY}), 20 programs, "
         f"{len(partners)} partners:\n  recalculate_partner {_summary(incremental)}"
     )
+    if os.environ.get("RBENCH_PROFILE") == "1":  # where the incremental run spends its time
+        profile = cProfile.Profile()
+        profile.runcall(recalculate_partner, partners[0], PAYMENT_DAY)
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(35)
     worst = max(slow_runs, key=lambda t: t.seconds)
     print(f"  slowest run: {len(worst.queries)} queries; the slowest statements:")
     for query in sorted(worst.queries, key=lambda q: -float(q["time"]))[:6]:

@@ -25,7 +25,6 @@ from .models import (
     PriceProtectionCredit,
     ProgramStatus,
     RebateAccrual,
-    RebateAccrualLine,
     RebateProgram,
     RebateProgramStatusChange,
     RebateSettlement,
@@ -123,11 +122,6 @@ class RebateProgramAdmin(VendorModelAdmin):
         self._each(request, queryset, program_close)
 
 
-class AccrualLineInline(ReadOnlyInline):
-    model = RebateAccrualLine
-    fields = readonly_fields = ("source", "reference", "occurred_on", "amount")
-
-
 class SettlementInline(ReadOnlyInline):
     model = RebateSettlement
     fields = readonly_fields = ("kind", "amount", "settled_by", "settled_at", "note")
@@ -139,7 +133,7 @@ class RebateAccrualAdmin(LookupOnlyAdmin):
     list_filter = ["program", "period_start"]
     search_fields = ["partner__name", "program__code", "program__name"]
     list_select_related = ["program", "partner"]
-    inlines = [AccrualLineInline, SettlementInline]
+    inlines = [SettlementInline]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return [f.name for f in RebateAccrual._meta.fields]

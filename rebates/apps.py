@@ -9,6 +9,7 @@ class RebatesConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_save
 
+        from deal_registration.models import DealRegistration
         from orders import models as orders
         from prm.core.audit import audit_register
 
@@ -21,6 +22,7 @@ class RebatesConfig(AppConfig):
             (orders.Payment, receivers.on_payment_saved),
             (orders.ReturnRequest, receivers.on_return_saved),
             (orders.SellOut, receivers.on_sell_out_saved),
+            (DealRegistration, receivers.on_deal_saved),
         ):
             post_save.connect(receiver, sender=model, dispatch_uid=f"rebates.{receiver.__name__}")
 

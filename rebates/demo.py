@@ -1,5 +1,6 @@
 """The demo vendor's rebate programs: quarterly collections (retroactive) and smart-lock orders
-(marginal), computed over the demo's orders and payments, with the last quarter settled."""
+(marginal), computed over the demo's orders and payments, with the last quarter settled; the
+collections program also pays a bonus per deal won with a new customer."""
 
 from __future__ import annotations
 
@@ -46,6 +47,7 @@ def seed(*, admin: User, finance: User) -> None:
         ends_on=date(today.year + 1, 12, 31),
         basis="collected",
         tier_mode="retroactive",
+        new_customer_bonus=Decimal("500.00"),
     )
     locks = _program(
         admin,

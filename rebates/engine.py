@@ -1,11 +1,12 @@
-"""The accrual engine: per program x partner x period, the basis, the band reached, the amount,
-and the source rows that made up the basis (the explain lines).
+"""The accrual engine: per program x partner x period, the basis, the band reached, the bonuses
+and the amount.
 
 Everything is set-based. Each source (order lines, shipment lines, payments, returns, sell-out)
-is one queryset of contribution rows already carrying the id of the accrual it belongs to; the
-engine copies those rows into ``RebateAccrualLine`` with one ``INSERT … SELECT`` per source and
-then sums the lines per accrual in one aggregate query. The basis is therefore by construction
-the sum of its explain lines, and no Python loop ever walks orders or payments.
+is one queryset of contribution rows (partner, source, id, reference, date, signed amount); the
+basis is their grouped sum, one aggregate per source, and no Python loop ever walks orders or
+payments. The same querysets, filtered to one partner, are the explanation of an accrual
+(rebates.explanation): the explanation is read when asked instead of being copied into a table
+on every recalculation, which for a quarter of a million order lines cost 30 times the aggregate.
 
 Periods are local dates in the vendor's time zone: a timestamp counts in the period whose local
 midnights enclose it (an order at 23:30 on 31 March in Asia/Shanghai is in Q1).
@@ -25,9 +26,12 @@ from decimal import Decimal
 from functools import reduce
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import (
+    Count,
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
     Max,
@@ -35,29 +39,31 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
 )
 from django.db.models.functions import Cast, Left, Round, TruncDate
 from django.utils import timezone
 
+from deal_registration.models import DealRegistration, DealStatus, NamedAccount
 from orders.models import (
     CLOSED_UNSHIPPED,
+    Order,
     OrderLine,
     Payment,
+    Product,
     ReturnLine,
     ReturnStatus,
     SellOut,
     ShipmentLine,
 )
 from partners.models import Partner, PartnerStatus, Region
+from prm.core.money import quantize
 from prm.tenancy.selectors import tenant_today, tenant_zone
 
 from .models import (
     Basis,
     ProgramStatus,
     RebateAccrual,
-    RebateAccrualLine,
     RebateProgram,
     RebateRun,
     SourceKind,
@@ -66,6 +72,22 @@ from .rules import apply_caps, periods, rebate_for
 
 ZERO = Decimal("0.00")
 _AMOUNT: DecimalField[Decimal, Decimal] = DecimalField(max_digits=16, decimal_places=2)
+# What recalculate() reads of a program; fetched once with it (see _with_rules).
+RULES = (
+    "partners",
+    "tiers",
+    "regions",
+    "product_lines",
+    "categories",
+    "products",
+    "excluded_products",
+    "bands",
+)
+
+
+def _ids(program: RebateProgram, relation: str) -> list[int]:
+    # .all() rather than values_list: it uses the prefetched rows when there are any.
+    return [row.pk for row in getattr(program, relation).all()]
 
 
 # --- who and what -------------------------------------------------------------------------------
@@ -75,15 +97,15 @@ def program_partners(program: RebateProgram) -> QuerySet[Partner]:
     """Partners eligible for `program`: every dimension left empty is no restriction; partners
     still in application never are."""
     qs = Partner.objects.exclude(status=PartnerStatus.APPLIED)
-    named = list(program.partners.values_list("pk", flat=True))
+    named = _ids(program, "partners")
     if named:
         qs = qs.filter(pk__in=named)
-    tiers = list(program.tiers.values_list("pk", flat=True))
+    tiers = _ids(program, "tiers")
     if tiers:
         qs = qs.filter(tier__in=tiers)
     if program.partner_types:
         qs = qs.filter(partner_type__in=program.partner_types)
-    regions = list(program.regions.values_list("level", "name"))
+    regions = [(region.level, region.name) for region in program.regions.all()]
     if regions:
         # Partners keep their province and city as text; a Region matches by name at its level.
         where = Q()
@@ -93,26 +115,45 @@ def program_partners(program: RebateProgram) -> QuerySet[Partner]:
     return qs
 
 
+def _at(prefix: str, field: str) -> str:
+    return f"{prefix}__{field}" if prefix else field
+
+
 def scope_q(program: RebateProgram, prefix: str) -> Q:
-    """Q over the product at `prefix` ("product", "order_line__product"): in one of the program's
-    product lines, categories (or their sub-categories) or SKUs when any is set, and never an
-    excluded product. Gift lines are filtered by the callers, which know where the line is."""
-    lines = list(program.product_lines.values_list("pk", flat=True))
-    categories = list(program.categories.values_list("pk", flat=True))
-    products = list(program.products.values_list("pk", flat=True))
-    excluded = list(program.excluded_products.values_list("pk", flat=True))
+    """Q over the product at `prefix` ("product", "order_line__product", "" for Product itself):
+    in one of the program's product lines, categories (or their sub-categories) or SKUs when
+    any is set, and never an excluded product. Gift lines are filtered by the callers, which
+    know where the line is."""
+    lines = _ids(program, "product_lines")
+    categories = _ids(program, "categories")
+    products = _ids(program, "products")
+    excluded = _ids(program, "excluded_products")
     included = []
     if lines:
-        included.append(Q(**{f"{prefix}__product_line__in": lines}))
+        included.append(Q(**{_at(prefix, "product_line__in"): lines}))
     if categories:
-        included.append(Q(**{f"{prefix}__category__in": categories}))
-        included.append(Q(**{f"{prefix}__category__parent__in": categories}))
+        included.append(Q(**{_at(prefix, "category__in"): categories}))
+        included.append(Q(**{_at(prefix, "category__parent__in"): categories}))
     if products:
-        included.append(Q(**{f"{prefix}__pk__in": products}))
+        included.append(Q(**{_at(prefix, "pk__in"): products}))
     where = reduce(operator.or_, included, Q()) if included else Q()
     if excluded:
-        where &= ~Q(**{f"{prefix}__pk__in": excluded})
+        where &= ~Q(**{_at(prefix, "pk__in"): excluded})
     return where
+
+
+def _scope_ids_q(program: RebateProgram, prefix: str) -> Q:
+    """scope_q as a list of product ids. For a few partners' rows: the planner misjudges how
+    many products a category scope holds and then walks every line sold of them."""
+    memo = program.__dict__.setdefault("_scope_ids", {})
+    if "ids" not in memo:  # an active program's scope does not change: once per instance
+        scope = scope_q(program, "")
+        memo["ids"] = (
+            list(Product.objects.filter(scope).values_list("pk", flat=True)) if scope else None
+        )
+    if memo["ids"] is None:
+        return Q()
+    return Q(**{f"{prefix}__in": memo["ids"]})
 
 
 # --- contributions ------------------------------------------------------------------------------
@@ -131,39 +172,30 @@ def _decimal(expression: Any) -> Any:
     return Cast(expression, output_field=_AMOUNT)
 
 
-def _accrual_id(program: RebateProgram, start: date, partner_path: str) -> Subquery:
-    return Subquery(
-        RebateAccrual.objects.filter(
-            program=program, period_start=start, partner=OuterRef(partner_path)
-        ).values("pk")[:1]
-    )
-
-
 def contributions(
     program: RebateProgram, start: date, end: date, *, partner_ids: Iterable[int] | None = None
 ) -> list[QuerySet[Any]]:
-    """One queryset per source whose rows are (accrual, partner, source, source_id, reference,
-    occurred_on, amount), amounts signed (returns negative). `accrual` is the id of the stored
-    accrual of that partner for the period, or None before the first recalculation.
+    """One queryset per source whose rows are (partner_ref, source_kind, source_ref,
+    reference_ref, occurred, value), amounts signed (returns negative), columns in that order
+    so the querysets can be united.
 
     COLLECTED counts payments, which carry no products: the program's product scope does not
     apply to it. Sell-out has no returns (the partner reports net sales)."""
     zone = tenant_zone()
     since, until = _bounds(start, end)
-    eligible = program_partners(program)
-    if partner_ids is not None:
-        eligible = eligible.filter(pk__in=list(partner_ids))
+    if partner_ids is None:
+        eligible: Any = program_partners(program).values("pk")
+    else:
+        # The caller has checked eligibility (or wants a partner no longer eligible at zero).
+        eligible = list(partner_ids)
     basis = Basis(program.basis)
     rows: list[QuerySet[Any]] = []
 
     def shape(qs: QuerySet[Any], partner: str, kind: SourceKind, **columns: Any) -> None:
-        # Only expressions in values(): their SELECT order is the order given, which the
-        # INSERT … SELECT below relies on.
         rows.append(
-            qs.filter(**{f"{partner}__in": eligible.values("pk")})
+            qs.filter(**{f"{partner}__in": eligible})
             .order_by()
             .values(
-                accrual=_accrual_id(program, start, partner),
                 partner_ref=F(partner),
                 source_kind=Value(kind.value),
                 **columns,
@@ -172,8 +204,21 @@ def contributions(
 
     if basis in (Basis.ORDERED, Basis.QUANTITY):
         in_period = Q(order__created_at__gte=since, order__created_at__lt=until)
+        if partner_ids is not None:
+            # A few partners: start from their orders. Left to itself the planner starts from
+            # the products in scope and walks every line sold of them (seconds, not ms).
+            orders = list(
+                Order.objects.filter(
+                    partner__in=eligible, created_at__gte=since, created_at__lt=until
+                ).values_list("pk", flat=True)
+            )
+            in_period = Q(order__in=orders)
         lines = OrderLine.objects.filter(
-            in_period, scope_q(program, "product"), is_gift=False
+            in_period,
+            scope_q(program, "product")
+            if partner_ids is None
+            else _scope_ids_q(program, "product"),
+            is_gift=False,
         ).exclude(order__status__in=CLOSED_UNSHIPPED)
         shape(
             lines,
@@ -185,11 +230,17 @@ def contributions(
             value=F("line_total") if basis == Basis.ORDERED else _decimal(F("quantity")),
         )
         returns = ReturnLine.objects.filter(
-            scope_q(program, "order_line__product"),
+            Q(order_line__order__in=orders)
+            if partner_ids is not None
+            else Q(
+                order_line__order__created_at__gte=since,
+                order_line__order__created_at__lt=until,
+            ),
+            scope_q(program, "order_line__product")
+            if partner_ids is None
+            else _scope_ids_q(program, "order_line__product"),
             request__status=ReturnStatus.RECEIVED,
             order_line__is_gift=False,
-            order_line__order__created_at__gte=since,
-            order_line__order__created_at__lt=until,
         ).exclude(order_line__order__status__in=CLOSED_UNSHIPPED)
         shape(
             returns,
@@ -276,39 +327,88 @@ def contributions(
 def basis_by_partner(
     program: RebateProgram, start: date, end: date, *, partner_ids: Iterable[int] | None = None
 ) -> dict[int, Decimal]:
-    """The basis per eligible partner with any contribution, straight from the sources (one
-    grouped aggregate per source): for progress pages and what-if simulation."""
+    """The basis per partner with any contribution: every source's rows in one grouped
+    aggregate (UNION ALL, one round trip). Without `partner_ids`, every eligible partner; with
+    them, exactly those partners."""
     ids = None if partner_ids is None else list(partner_ids)
-    totals: dict[int, Decimal] = {}
+    parts = []
+    params: list[Any] = []
     for qs in contributions(program, start, end, partner_ids=ids):
-        grouped = (
-            qs.values("partner_ref")
-            .annotate(total=Sum("value"))
-            .values_list("partner_ref", "total")
+        try:
+            sql, part_params = qs.values_list("partner_ref", "value").query.sql_with_params()
+        except EmptyResultSet:  # e.g. an empty list of order ids: that source has no rows
+            continue
+        parts.append(f"({sql})")
+        params.extend(part_params)
+    if not parts:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.partner, SUM(c.amount) FROM ("  # noqa: S608 - SQL built by the ORM
+            + " UNION ALL ".join(parts)
+            + ") AS c(partner, amount) GROUP BY c.partner",
+            params,
         )
-        for partner_id, total in grouped:
-            totals[partner_id] = totals.get(partner_id, ZERO) + total
-    return totals
+        return dict(cursor.fetchall())
+
+
+# --- bonuses ------------------------------------------------------------------------------------
+
+
+def new_customer_wins(
+    program: RebateProgram, start: date, end: date, *, partner_ids: Iterable[int] | None = None
+) -> QuerySet[DealRegistration]:
+    """Deal registrations won in the period (their local closing day) whose customer is new to
+    the vendor: no registration won before it (earlier day, or same day and registered earlier)
+    with the same credit code or name key, and not one of the vendor's named accounts. In the
+    program's product lines when it has any; eligible partners only."""
+    same_customer = Q(name_key=OuterRef("name_key")) | (
+        Q(credit_code=OuterRef("credit_code")) & ~Q(credit_code="")
+    )
+    earlier = DealRegistration.objects.filter(
+        same_customer,
+        Q(closed_on__lt=OuterRef("closed_on"))
+        | Q(closed_on=OuterRef("closed_on"), pk__lt=OuterRef("pk")),
+        status=DealStatus.WON,
+    )
+    known = NamedAccount.objects.filter(same_customer, is_active=True)
+    wins = DealRegistration.objects.filter(
+        status=DealStatus.WON, closed_on__gte=start, closed_on__lte=end
+    ).filter(~Exists(earlier), ~Exists(known))
+    if partner_ids is None:
+        wins = wins.filter(partner__in=program_partners(program).values("pk"))
+    else:
+        wins = wins.filter(partner__in=list(partner_ids))
+    lines = _ids(program, "product_lines")
+    if lines:
+        wins = wins.filter(product_line__in=lines)
+    return wins.order_by("closed_on", "pk")
+
+
+def bonuses_by_partner(
+    program: RebateProgram, start: date, end: date, *, partner_ids: Iterable[int] | None = None
+) -> dict[int, Decimal]:
+    if not program.new_customer_bonus:
+        return {}
+    counted = (
+        new_customer_wins(program, start, end, partner_ids=partner_ids)
+        .order_by()
+        .values("partner")
+        .annotate(n=Count("pk"))
+        .values_list("partner", "n")
+    )
+    return {partner: quantize(program.new_customer_bonus * n) for partner, n in counted}
 
 
 # --- recalculation ------------------------------------------------------------------------------
 
-_LINE_COLUMNS = "accrual_id, source, source_id, reference, occurred_on, amount"
 
-
-def _insert_lines(qs: QuerySet[Any]) -> None:
-    """Copy contribution rows into explain lines in the database (INSERT … SELECT)."""
-    select = qs.values_list(
-        "accrual", "source_kind", "source_ref", "reference_ref", "occurred", "value"
-    )
-    sql, params = select.query.sql_with_params()
-    table = RebateAccrualLine._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({_LINE_COLUMNS}) "  # noqa: S608 - table name from the model
-            f"SELECT * FROM ({sql}) AS contribution WHERE contribution.accrual IS NOT NULL",
-            params,
-        )
+def _with_rules(program: RebateProgram) -> RebateProgram:
+    """`program` with its eligibility, scope and bands fetched (one query each), for the
+    dozen reads of them a recalculation makes."""
+    if getattr(program, "_prefetched_objects_cache", {}).keys() >= set(RULES):
+        return program
+    return RebateProgram.objects.prefetch_related(*RULES).get(pk=program.pk)
 
 
 @transaction.atomic
@@ -321,13 +421,15 @@ def recalculate(
     run: RebateRun | None = None,
 ) -> list[RebateAccrual]:
     """Recompute the accruals of `program` for one period (all partners, or `partner_ids`):
-    basis, explain lines, band, amount before and after caps. One transaction: a failure leaves
-    the previous accruals as they were; running it twice gives the same rows and amounts.
-    Returns the accruals recomputed, by partner id."""
+    basis, band, bonuses, amount before and after caps, written by one upsert. One transaction:
+    a failure leaves the previous accruals as they were; running it twice gives the same rows
+    and amounts. Returns the accruals recomputed, by partner id."""
     if program.exclusive_group:
         _group_lock(program.exclusive_group)
-    # Recalculations of one program queue up here, so two never interleave their writes.
-    program = RebateProgram.objects.select_for_update().get(pk=program.pk)
+    # Recalculations of one program queue up here, so two never interleave their writes. An
+    # active program's rules are read-only, so an instance fetched earlier is still right.
+    RebateProgram.objects.select_for_update().filter(pk=program.pk).values_list("pk").get()
+    program = _with_rules(program)
     wanted = None if partner_ids is None else sorted(set(partner_ids))
     own_run = run is None
     run = run or RebateRun.objects.create(scope=f"{program.code} {period_start}")
@@ -337,82 +439,115 @@ def recalculate(
         stored = stored.filter(partner__in=wanted)
         eligible = eligible.filter(pk__in=wanted)
     # A partner no longer eligible keeps its row, recomputed to zero (it may have been settled).
-    targets = sorted(
-        set(eligible.values_list("pk", flat=True)) | set(stored.values_list("partner", flat=True))
+    both = (
+        eligible.annotate(source=Value(1))
+        .values_list("pk", "source")
+        .union(stored.annotate(source=Value(0)).values_list("partner", "source"), all=True)
     )
-    if not targets:  # e.g. one partner that this program does not include
-        if own_run:
-            run.finished_at = timezone.now()
-            run.save(update_fields=["finished_at"])
-        return []
-    RebateAccrual.objects.bulk_create(
-        [
-            RebateAccrual(
-                program=program,
-                partner_id=pid,
-                period_start=period_start,
-                period_end=period_end,
-                run=run,
-            )
-            for pid in targets
-        ],
-        update_conflicts=True,
-        unique_fields=["program", "partner", "period_start"],
-        update_fields=["period_end", "run", "computed_at"],
-    )
-    accruals = list(
-        RebateAccrual.objects.filter(
-            program=program, period_start=period_start, partner__in=targets
-        ).order_by("partner")
-    )
-    # One statement: Django's delete() would fetch every line first (the tenants app listens to
-    # deletes), which costs seconds for a program with a million lines.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "DELETE FROM rebates_rebateaccrualline WHERE accrual_id = ANY(%s)",
-            [[a.pk for a in accruals]],
-        )
-    for qs in contributions(program, period_start, period_end, partner_ids=targets):
-        _insert_lines(qs)
-    sums = dict(
-        RebateAccrualLine.objects.filter(accrual__in=accruals)
-        .order_by()
-        .values("accrual")
-        .annotate(total=Sum("amount"))
-        .values_list("accrual", "total")
-    )
-    bands = list(program.bands.order_by("threshold_from"))
-    for accrual in accruals:
-        accrual.basis = sums.get(accrual.pk, ZERO)
-        band, amount = rebate_for(accrual.basis, bands, program.tier_mode)
-        accrual.tier = band  # type: ignore[assignment]
-        accrual.uncapped_amount = amount
-    RebateAccrual.objects.bulk_update(accruals, ["basis", "tier", "uncapped_amount"])
-    _apply_caps(program, period_start)
-    _apply_exclusivity(program, period_start, period_end)
+    found = list(both)
+    eligible_ids = {pid for pid, is_eligible in found if is_eligible}
+    targets = sorted({pid for pid, _source in found})
+    if targets:
+        _write(program, period_start, period_end, targets, eligible_ids, wanted, run)
     if own_run:
         run.finished_at = timezone.now()
         run.save(update_fields=["finished_at"])
+    if not targets:  # e.g. one partner that this program does not include
+        return []
     return list(
-        RebateAccrual.objects.filter(pk__in=[a.pk for a in accruals])
+        RebateAccrual.objects.filter(
+            program=program, period_start=period_start, partner__in=targets
+        )
         .select_related("tier")
         .order_by("partner")
     )
 
 
-def _apply_caps(program: RebateProgram, period_start: date) -> None:
+def _write(
+    program: RebateProgram,
+    period_start: date,
+    period_end: date,
+    targets: list[int],
+    eligible_ids: set[int],
+    wanted: list[int] | None,
+    run: RebateRun,
+) -> None:
+    # A whole-program run lets the aggregate filter eligibility itself (no list of ids).
+    ids = None if wanted is None else sorted(eligible_ids)
+    totals = basis_by_partner(program, period_start, period_end, partner_ids=ids)
+    bonuses = bonuses_by_partner(program, period_start, period_end, partner_ids=ids)
+    bands = sorted(program.bands.all(), key=lambda band: band.threshold_from)
+    # Without a program cap every amount is final here (the partner cap is the partner's own):
+    # one upsert writes everything. With one, the shares are settled after, over all partners.
+    final = program.program_cap is None
+    rows = []
+    for pid in targets:
+        basis = totals.get(pid, ZERO)
+        band, amount = rebate_for(basis, bands, program.tier_mode)
+        bonus = bonuses.get(pid, ZERO)
+        uncapped = amount + bonus
+        capped = uncapped if program.partner_cap is None else min(uncapped, program.partner_cap)
+        rows.append(
+            RebateAccrual(
+                program=program,
+                partner_id=pid,
+                period_start=period_start,
+                period_end=period_end,
+                basis=basis,
+                tier=band,  # type: ignore[misc]  # a RebateTier: rebate_for returns what it gets
+                bonus=bonus,
+                uncapped_amount=uncapped,
+                capped_amount=capped,
+                amount=capped,
+                run=run,
+            )
+        )
+    written = ["period_end", "run", "computed_at", "basis", "tier", "bonus", "uncapped_amount"]
+    if final:
+        written.append("capped_amount")
+        if not program.exclusive_group:
+            written.append("amount")
+    RebateAccrual.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["program", "partner", "period_start"],
+        update_fields=written,
+    )
+    if not final:
+        _apply_caps(program, period_start, set_amount=not program.exclusive_group)
+    if program.exclusive_group:
+        _apply_exclusivity(program, period_start, period_end)
+
+
+def _apply_caps(program: RebateProgram, period_start: date, *, set_amount: bool) -> None:
     """Caps over every accrual of the period, also partners not recomputed now: the program cap
-    scales everyone's share, so one partner's change moves the others' amounts."""
-    rows = list(RebateAccrual.objects.filter(program=program, period_start=period_start))
+    scales everyone's share, so one partner's change moves the others' amounts. Only rows that
+    change are written, by one UPDATE; `set_amount` (no exclusive group) sets the amount too."""
+    rows = list(
+        RebateAccrual.objects.filter(program=program, period_start=period_start).values_list(
+            "pk", "partner", "uncapped_amount", "capped_amount", "amount"
+        )
+    )
     capped = apply_caps(
-        {row.partner_id: row.uncapped_amount for row in rows},
+        {partner: uncapped for _pk, partner, uncapped, _c, _a in rows},
         partner_cap=program.partner_cap,
         program_cap=program.program_cap,
     )
-    changed = [row for row in rows if row.capped_amount != capped[row.partner_id]]
-    for row in changed:
-        row.capped_amount = capped[row.partner_id]
-    RebateAccrual.objects.bulk_update(changed, ["capped_amount"])
+    changed = [
+        (pk, capped[partner])
+        for pk, partner, _u, old_capped, amount in rows
+        if old_capped != capped[partner] or (set_amount and amount != capped[partner])
+    ]
+    if not changed:
+        return
+    table = RebateAccrual._meta.db_table
+    amount = ", amount = v.capped" if set_amount else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS a SET capped_amount = v.capped{amount} "  # noqa: S608 - names
+            "FROM unnest(%s::bigint[], %s::numeric[]) AS v(id, capped) WHERE a.id = v.id",
+            [[pk for pk, _c in changed], [value for _pk, value in changed]],
+        )
 
 
 def _group_lock(group: str) -> None:
@@ -427,11 +562,8 @@ def _group_lock(group: str) -> None:
 def _apply_exclusivity(program: RebateProgram, period_start: date, period_end: date) -> None:
     """Programs sharing an exclusive group do not stack: for each partner and identical period,
     only the program with the largest amount after caps pays it (ties: the older program); the
-    others accrue 0. Without a group, the amount is the amount after caps."""
+    others accrue 0."""
     own = RebateAccrual.objects.filter(program=program, period_start=period_start)
-    if not program.exclusive_group:
-        own.exclude(amount=F("capped_amount")).update(amount=F("capped_amount"))
-        return
     rows = list(
         RebateAccrual.objects.filter(
             program__exclusive_group=program.exclusive_group,
@@ -453,7 +585,11 @@ def _apply_exclusivity(program: RebateProgram, period_start: date, period_end: d
 
 
 def _active_programs() -> QuerySet[RebateProgram]:
-    return RebateProgram.objects.filter(status=ProgramStatus.ACTIVE).order_by("pk")
+    return (
+        RebateProgram.objects.filter(status=ProgramStatus.ACTIVE)
+        .prefetch_related(*RULES)
+        .order_by("pk")
+    )
 
 
 def _program_periods(program: RebateProgram) -> Sequence[tuple[date, date]]:

@@ -10,7 +10,7 @@ from decimal import Decimal
 from partners.models import Partner
 from prm.tenancy.selectors import tenant_today
 
-from .engine import basis_by_partner
+from .engine import ZERO, basis_by_partner, bonuses_by_partner
 from .models import PeriodType, RebateProgram, RebateTier
 from .rules import apply_caps, period_containing, rebate_for
 
@@ -20,6 +20,7 @@ class SimulatedPartner:
     partner: Partner
     basis: Decimal
     band: RebateTier | None
+    bonus: Decimal
     uncapped: Decimal
     amount: Decimal
 
@@ -43,11 +44,15 @@ def last_full_period(program: RebateProgram, today: date) -> tuple[date, date]:
 
 
 def simulate(program: RebateProgram, *, today: date | None = None) -> Simulation:
+    """Bonuses count too: deals won with new customers in that period."""
     start, end = last_full_period(program, today or tenant_today())
     bases = {pid: basis for pid, basis in basis_by_partner(program, start, end).items() if basis}
+    bonuses = bonuses_by_partner(program, start, end)
+    for pid in bonuses:
+        bases.setdefault(pid, ZERO)
     bands = sorted(program.bands.all(), key=lambda band: band.threshold_from)
     reached = {pid: rebate_for(basis, bands, program.tier_mode) for pid, basis in bases.items()}
-    uncapped = {pid: amount for pid, (_band, amount) in reached.items()}
+    uncapped = {pid: amount + bonuses.get(pid, ZERO) for pid, (_band, amount) in reached.items()}
     capped = apply_caps(uncapped, partner_cap=program.partner_cap, program_cap=program.program_cap)
     partners = Partner.objects.in_bulk(list(bases))
     rows = sorted(
@@ -56,6 +61,7 @@ def simulate(program: RebateProgram, *, today: date | None = None) -> Simulation
                 partner=partners[pid],
                 basis=bases[pid],
                 band=reached[pid][0],  # type: ignore[arg-type]
+                bonus=bonuses.get(pid, ZERO),
                 uncapped=uncapped[pid],
                 amount=capped[pid],
             )

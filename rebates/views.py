@@ -16,7 +16,9 @@ from prm.accounts.access import partner_required, signed_in_user, vendor_require
 from prm.accounts.roles import Role
 from prm.core.flash import flash_outcome
 
+from .explanation import explain
 from .models import RebateAccrual, RebateProgram
+from .programs import program_activate, program_can_manage
 from .selectors import (
     AccrualFilter,
     accrual_get_visible,
@@ -43,7 +45,7 @@ def _visible(request: HttpRequest, pk: int) -> RebateAccrual:
 def _explain(accrual: RebateAccrual) -> dict[str, object]:
     return {
         "accrual": accrual,
-        "lines": accrual.lines.order_by("occurred_on", "pk"),
+        "explanation": explain(accrual),
         "settlements": accrual.settlements.select_related("settled_by").order_by("settled_at"),
         "bands": accrual.program.bands.order_by("threshold_from"),
     }
@@ -148,5 +150,27 @@ def program_simulate(request: HttpRequest, pk: int) -> HttpResponse:
     if program is None:
         raise Http404
     return render(
-        request, "rebates/simulation.html", {"program": program, "simulation": simulate(program)}
+        request,
+        "rebates/simulation.html",
+        {
+            "program": program,
+            "simulation": simulate(program),
+            "can_activate": program_can_manage(request.user),
+        },
     )
+
+
+@vendor_required
+@require_POST
+def program_activate_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The last step after simulating a draft: partners see it and it accrues from tonight."""
+    program = RebateProgram.objects.filter(pk=pk).first()
+    if program is None:
+        raise Http404
+    flash_outcome(
+        request,
+        lambda: program_activate(program, actor=request.user),
+        _("%(program)s is active: partners see their progress from now on.")
+        % {"program": program.name},
+    )
+    return redirect("rebates:programs")

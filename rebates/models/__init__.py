@@ -2,7 +2,6 @@
 
 from .accruals import (
     RebateAccrual,
-    RebateAccrualLine,
     RebateRun,
     RebateSettlement,
     SettlementKind,
@@ -29,7 +28,6 @@ __all__ = [
     "ProgramStatus",
     "ProtectionStatus",
     "RebateAccrual",
-    "RebateAccrualLine",
     "RebateProgram",
     "RebateProgramStatusChange",
     "RebateRun",

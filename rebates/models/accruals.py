@@ -1,5 +1,6 @@
 """What the engine computed: per program, partner and period, the basis, the tier reached, the
-amount, and the source lines that made it up; and what finance settled of it."""
+amount with its bonuses; and what finance settled of it. Which source rows made up a basis is
+read from the sources when asked (rebates.explanation), not stored."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ class SourceKind(models.TextChoices):
     PAYMENT = "payment", _("Payment")
     RETURN_LINE = "return_line", _("Return")
     SELL_OUT = "sell_out", _("Sell-out record")
+    WON_DEAL = "won_deal", _("Deal won with a new customer")
 
 
 class RebateRun(models.Model):
@@ -52,6 +54,7 @@ class RebateAccrual(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    bonus = MoneyField(_("bonuses"), default=0, help_text=_("Included in the amount before caps."))
     uncapped_amount = MoneyField(_("before caps"), default=0)
     capped_amount = MoneyField(
         _("after caps"),
@@ -74,26 +77,6 @@ class RebateAccrual(models.Model):
 
     def __str__(self) -> str:
         return f"{self.program_id}/{self.partner_id} {self.period_start}: {self.amount}"
-
-
-class RebateAccrualLine(models.Model):
-    """One source row's contribution to an accrual's basis (negative for returns)."""
-
-    accrual = models.ForeignKey(RebateAccrual, on_delete=models.CASCADE, related_name="lines")
-    source = models.CharField(_("source"), max_length=14, choices=SourceKind.choices)
-    source_id = models.BigIntegerField(_("source id"))
-    reference = models.CharField(_("reference"), max_length=64)
-    occurred_on = models.DateField(_("date"))
-    amount = models.DecimalField(_("contribution"), max_digits=16, decimal_places=2)
-
-    class Meta:
-        verbose_name = _("rebate accrual line")
-        verbose_name_plural = _("rebate accrual lines")
-        ordering = ["occurred_on", "pk"]
-        indexes = [models.Index(fields=["source", "source_id"], name="rebate_line_source")]
-
-    def __str__(self) -> str:
-        return f"{self.get_source_display()} {self.reference}: {self.amount}"
 
 
 class SettlementKind(models.TextChoices):

@@ -112,6 +112,17 @@ class RebateProgram(AuditReasonMixin, models.Model):
         validators=[MinValueValidator(0)],
         help_text=_("When the accruals exceed it, each is scaled down in proportion."),
     )
+    new_customer_bonus = MoneyField(
+        _("bonus per new customer won"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_(
+            "Paid for each deal registration the partner wins in the period whose customer "
+            "the vendor has never won before (same credit code or name) and is not one of its "
+            "named accounts. Limited to the program's product lines when it has any."
+        ),
+    )
     exclusive_group = models.CharField(
         _("exclusive group"),
         max_length=40,

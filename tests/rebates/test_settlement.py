@@ -22,12 +22,11 @@ from rebates.settlement import settle, settlement_due
 from tests.concurrency import in_thread, run_concurrently
 from tests.factories import make_partner, make_product, make_user
 from tests.orders.test_ledger_concurrency import _remove
-from tests.rebates.test_engine import Q1, give_back, local, make_program, place, vendor
+from tests.rebates.test_engine import Q1, give_back, local, make_program, place
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
-__all__ = ["vendor"]  # the fixture, imported for these tests
 
 
 @pytest.fixture

@@ -7,13 +7,15 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 
 from prm.accounts.roles import Role
-from rebates.models import ProgramStatus, RebateAccrual, RebateRun
+from rebates.models import ProgramStatus, RebateAccrual, RebateProgram, RebateRun
 from rebates.simulation import last_full_period, simulate
 from tests.conftest import login
 from tests.factories import make_partner, make_product, make_user
 
+from .test_bonuses import win
 from .test_engine import local, make_program, place
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +79,45 @@ def test_only_admins_and_finance_simulate(client_a, in_a):
     }
     assert (partner_page, partner_list) == (403, 403)
     assert program.code in listing.content.decode()
+
+
+def test_new_customer_bonuses_are_priced_too(vendor):
+    program = make_program(status=ProgramStatus.DRAFT, new_customer_bonus=D("500.00"))
+    seller, closer = make_partner(name="卖货的"), make_partner(name="签单的")
+    place(seller, (make_product(), 1, "6000.00"), at=local(2024, 2, 10, 12))
+    win(closer, "深圳市腾飞科技有限公司", date(2024, 3, 30))
+
+    result = simulate(program, today=date(2024, 4, 15))
+
+    rows = [(r.partner.pk, r.basis, r.bonus, r.amount) for r in result.rows]
+    assert rows == [
+        (closer.pk, D("0.00"), D("500.00"), D("500.00")),
+        (seller.pk, D("6000.00"), D("0.00"), D("180.00")),
+    ]
+    assert result.total == D("680.00")
+
+
+def test_a_simulated_draft_is_activated_from_its_page_by_who_manages_programs(client_a, in_a):
+    program = make_program(status=ProgramStatus.DRAFT)
+    url = f"/rebates/programs/{program.pk}/activate/"
+    anonymous = Client(HTTP_HOST="alpha.localhost").post(url)
+    login(client_a, make_user(Role.PARTNER_ADMIN, partner=make_partner()))
+    partner = client_a.post(url)
+    login(client_a, make_user(Role.SALES))
+    sales = client_a.post(url)
+    unchanged = RebateProgram.objects.get(pk=program.pk).status
+    admin = make_user(Role.ADMIN)
+    login(client_a, admin)
+    page = client_a.get(f"/rebates/programs/{program.pk}/simulate/").content.decode()
+    activated = client_a.post(url)
+    again = client_a.post(url, follow=True)
+
+    assert (anonymous.status_code, partner.status_code, sales.status_code) == (302, 403, 403)
+    assert unchanged == ProgramStatus.DRAFT
+    assert url in page
+    assert activated.status_code == 302
+    program.refresh_from_db()
+    assert program.status == ProgramStatus.ACTIVE
+    assert program.status_changes.get().actor == admin
+    assert [m.level_tag for m in again.context["messages"]] == ["success", "error"]
+    assert client_a.post("/rebates/programs/999999/activate/").status_code == 404

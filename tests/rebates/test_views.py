@@ -9,9 +9,11 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from orders.ledger import payment_record
+from orders.models import Payment
 from partners.onboarding.services import onboarding_complete_all
 from prm.accounts.roles import Role
-from rebates.models import RebateAccrual, RebateAccrualLine, RebateProgram, RebateTier
+from rebates.models import RebateAccrual, RebateProgram, RebateTier
 from tests.conftest import login
 from tests.factories import make_partner, make_user
 from tests.pdf import pdf_fonts, pdf_text
@@ -51,13 +53,8 @@ def _accrual(program: RebateProgram, partner, basis: str, amount: str) -> Rebate
         uncapped_amount=D(amount),
         amount=D(amount),
     )
-    RebateAccrualLine.objects.create(
-        accrual=accrual,
-        source="payment",
-        source_id=1,
-        reference="PAY-2026-000001",
-        occurred_on=date(2026, 11, 2),
-        amount=D(basis),
+    payment_record(
+        partner=partner, amount=D(basis), received_on=date(2026, 11, 2), method="bank_transfer"
     )
     return accrual
 
@@ -104,6 +101,7 @@ def test_a_partner_sees_its_progress_and_what_the_next_tier_would_pay(client_a, 
 
 def test_the_explanation_and_the_statement_pdf_are_the_partners_own(client_a, world):
     client = _en(client_a, world["user"])
+    world_pair = ("mine", "theirs")
 
     detail = client.get(f"/portal/rebates/{world['mine'].pk}/")
     statement = client.get("/portal/rebates/statement/2026-10-01/")
@@ -111,7 +109,9 @@ def test_the_explanation_and_the_statement_pdf_are_the_partners_own(client_a, wo
     no_period = client.get("/portal/rebates/statement/2026-07-01/")
     bad_date = client.get("/portal/rebates/statement/not-a-date/")
 
-    assert "PAY-2026-000001" in detail.content.decode()
+    mine, theirs = (Payment.objects.get(partner=world[who].partner).number for who in world_pair)
+    assert mine in detail.content.decode()
+    assert theirs not in detail.content.decode()
     assert statement.status_code == 200
     text = pdf_text(statement.content).replace("\n", "")  # names wrap in table cells
     assert "华东智能科技有限公司" in text
