@@ -16,7 +16,8 @@ hand-written aggregate (order lines joined to orders, quarter, not cancelled, pe
 ``payment_record`` + ``recalculate_partner(partner, day)`` for several partners.
 Targets: the engine, for one program on the ordered basis without scope or eligibility (the same
 rows as the aggregate), under 4x the aggregate; the incremental recalculation under 300 ms
-(median). Missed targets print EXPLAIN ANALYZE of the slowest statement.
+(median). Missed targets print EXPLAIN ANALYZE of the slowest statement; RBENCH_PROFILE=1
+also prints a cProfile of one incremental run.
 
 Not a test: `make test` collects only tests/. Everything runs inside the test transaction of the
 bench tenant (see conftest.py), so it is rolled back, and the database is dropped at the end.

@@ -263,8 +263,14 @@ def test_scope_and_exclusions(vendor):
         place(partner, (product, 1, total), at=at)
 
     engine.recalculate(program, *Q1)
+    whole = accrual_of(program, partner).basis
+    give_back(Order.objects.get(lines__product=line_product), "30.00", at=local(2024, 4, 2))
+    give_back(Order.objects.get(lines__product=excluded), "50.00", at=local(2024, 4, 2))
+    # One partner alone takes another path (its orders first, the scope as product ids).
+    engine.recalculate(program, *Q1, partner_ids=[partner.pk])
 
-    assert accrual_of(program, partner).basis == D("100.00")
+    assert whole == D("100.00")
+    assert accrual_of(program, partner).basis == D("70.00")
 
 
 def test_eligibility_dimensions(vendor):
