@@ -37,10 +37,11 @@ install: $(VENV)/.installed node_modules/.installed sysdeps ## Create the virtua
 
 assets: node_modules/.installed ## Install front-end assets (Bootstrap, htmx) from npm
 
-sysdeps: ## Check system libraries (Pango for PDFs, a CJK font); install them when root
+sysdeps: ## Check system libraries (Pango and HarfBuzz subsetting for PDFs, a CJK font); install them when root
 	@missing=""; \
 	ldconfig -p | grep -q 'libpango-1.0.so' || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
 	fc-list 2>/dev/null | grep -qi 'WenQuanYi Micro Hei' || missing="$$missing fonts-wqy-microhei"; \
+	ldconfig -p | grep -q 'libharfbuzz-subset.so' || missing="$$missing libharfbuzz-subset0"; \
 	if [ -n "$$missing" ]; then $(MAKE) --no-print-directory _apt PKGS="$$missing" WHAT="$$missing"; fi
 
 _apt:
