@@ -29,6 +29,7 @@ from typing import Any
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import (
+    BigIntegerField,
     Count,
     DecimalField,
     Exists,
@@ -175,12 +176,26 @@ def _decimal(expression: Any) -> Any:
     return Cast(expression, output_field=_AMOUNT)
 
 
+def _scope(program: RebateProgram, prefix: str, partner_ids: Any, scoped: bool) -> Q:
+    if not scoped:
+        return Q()
+    return scope_q(program, prefix) if partner_ids is None else _scope_ids_q(program, prefix)
+
+
 def contributions(
-    program: RebateProgram, start: date, end: date, *, partner_ids: Iterable[int] | None = None
+    program: RebateProgram,
+    start: date,
+    end: date,
+    *,
+    partner_ids: Iterable[int] | None = None,
+    scoped: bool = True,
 ) -> list[QuerySet[Any]]:
     """One queryset per source whose rows are (partner_ref, source_kind, source_ref,
-    reference_ref, occurred, value), amounts signed (returns negative), columns in that order
-    so the querysets can be united.
+    reference_ref, occurred, value, product_ref, period_day), amounts signed (returns
+    negative), columns in that order so the querysets can be united. `period_day` is the local
+    day that puts the row in a period (a return's is its order's or shipment's); `product_ref`
+    is None for payments. `scoped=False` leaves the program's product scope out (the caller
+    applies it, see rebates.partner_run).
 
     COLLECTED counts payments, which carry no products: the program's product scope does not
     apply to it. Sell-out has no returns (the partner reports net sales)."""
@@ -218,9 +233,7 @@ def contributions(
             in_period = Q(order__in=orders)
         lines = OrderLine.objects.filter(
             in_period,
-            scope_q(program, "product")
-            if partner_ids is None
-            else _scope_ids_q(program, "product"),
+            _scope(program, "product", partner_ids, scoped),
             is_gift=False,
         ).exclude(order__status__in=CLOSED_UNSHIPPED)
         shape(
@@ -231,6 +244,8 @@ def contributions(
             reference_ref=F("order__number"),
             occurred=TruncDate("order__created_at", tzinfo=zone),
             value=F("line_total") if basis == Basis.ORDERED else _decimal(F("quantity")),
+            product_ref=F("product"),
+            period_day=TruncDate("order__created_at", tzinfo=zone),
         )
         returns = ReturnLine.objects.filter(
             Q(order_line__order__in=orders)
@@ -239,9 +254,7 @@ def contributions(
                 order_line__order__created_at__gte=since,
                 order_line__order__created_at__lt=until,
             ),
-            scope_q(program, "order_line__product")
-            if partner_ids is None
-            else _scope_ids_q(program, "order_line__product"),
+            _scope(program, "order_line__product", partner_ids, scoped),
             request__status=ReturnStatus.RECEIVED,
             order_line__is_gift=False,
         ).exclude(order_line__order__status__in=CLOSED_UNSHIPPED)
@@ -253,10 +266,12 @@ def contributions(
             reference_ref=F("request__number"),
             occurred=TruncDate("request__created_at", tzinfo=zone),
             value=-F("refund") if basis == Basis.ORDERED else -_decimal(F("quantity")),
+            product_ref=F("order_line__product"),
+            period_day=TruncDate("order_line__order__created_at", tzinfo=zone),
         )
     elif basis == Basis.SHIPPED:
         shipped = ShipmentLine.objects.filter(
-            scope_q(program, "order_line__product"),
+            _scope(program, "order_line__product", partner_ids, scoped),
             order_line__is_gift=False,
             shipment__shipped_at__gte=since,
             shipment__shipped_at__lt=until,
@@ -274,6 +289,8 @@ def contributions(
             reference_ref=F("shipment__number"),
             occurred=TruncDate("shipment__shipped_at", tzinfo=zone),
             value=Round(unit_share, 2),
+            product_ref=F("order_line__product"),
+            period_day=TruncDate("shipment__shipped_at", tzinfo=zone),
         )
         last_shipped = Subquery(
             ShipmentLine.objects.filter(order_line=OuterRef("order_line"))
@@ -284,7 +301,7 @@ def contributions(
         )
         returns = (
             ReturnLine.objects.filter(
-                scope_q(program, "order_line__product"),
+                _scope(program, "order_line__product", partner_ids, scoped),
                 request__status=ReturnStatus.RECEIVED,
                 order_line__is_gift=False,
             )
@@ -299,6 +316,8 @@ def contributions(
             reference_ref=F("request__number"),
             occurred=TruncDate("request__created_at", tzinfo=zone),
             value=-F("refund"),
+            product_ref=F("order_line__product"),
+            period_day=TruncDate("last_shipped", tzinfo=zone),
         )
     elif basis == Basis.COLLECTED:
         payments = Payment.objects.filter(received_on__gte=start, received_on__lte=end)
@@ -310,10 +329,12 @@ def contributions(
             reference_ref=F("number"),
             occurred=F("received_on"),
             value=F("amount"),
+            product_ref=Cast(Value(None), output_field=BigIntegerField()),  # typed for UNION
+            period_day=F("received_on"),
         )
     else:
         sold = SellOut.objects.filter(
-            scope_q(program, "product"), sold_on__gte=start, sold_on__lte=end
+            _scope(program, "product", partner_ids, scoped), sold_on__gte=start, sold_on__lte=end
         )
         shape(
             sold,
@@ -323,6 +344,8 @@ def contributions(
             reference_ref=Left("end_customer", 64),
             occurred=F("sold_on"),
             value=_decimal(F("quantity")),
+            product_ref=F("product"),
+            period_day=F("sold_on"),
         )
     return rows
 
@@ -428,7 +451,7 @@ def recalculate(
     a failure leaves the previous accruals as they were; running it twice gives the same rows
     and amounts. Returns the accruals recomputed, by partner id."""
     if program.exclusive_group:
-        _group_lock(program.exclusive_group)
+        group_lock(program.exclusive_group)
     # Recalculations of one program queue up here, so two never interleave their writes. An
     # active program's rules are read-only, so an instance fetched earlier is still right.
     RebateProgram.objects.select_for_update().filter(pk=program.pk).values_list("pk").get()
@@ -483,10 +506,22 @@ def _write(
     ids = None if wanted is None else sorted(eligible_ids)
     totals = basis_by_partner(program, period_start, period_end, partner_ids=ids)
     bonuses = bonuses_by_partner(program, period_start, period_end, partner_ids=ids)
+    rows = accrual_rows(program, period_start, period_end, targets, totals, bonuses, run)
+    upsert(rows, written_fields(program))
+    settle_shares(program, period_start, period_end, wanted)
+
+
+def accrual_rows(
+    program: RebateProgram,
+    period_start: date,
+    period_end: date,
+    targets: Iterable[int],
+    totals: dict[int, Decimal],
+    bonuses: dict[int, Decimal],
+    run: RebateRun,
+) -> list[RebateAccrual]:
+    """The accruals of `targets` from their bases and bonuses: band, amount, partner cap."""
     bands = sorted(program.bands.all(), key=lambda band: band.threshold_from)
-    # Without a program cap every amount is final here (the partner cap is the partner's own):
-    # one upsert writes everything. With one, the shares are settled after, over all partners.
-    final = program.program_cap is None
     rows = []
     for pid in targets:
         basis = totals.get(pid, ZERO)
@@ -509,21 +544,50 @@ def _write(
                 run=run,
             )
         )
-    written = ["period_end", "run", "computed_at", "basis", "tier", "bonus", "uncapped_amount"]
-    if final:
-        written.append("capped_amount")
+    return rows
+
+
+def written_fields(program: RebateProgram) -> tuple[str, ...]:
+    """What the upsert may write. Without a program cap every amount is final already (the
+    partner cap is the partner's own); with one, or in an exclusive group, settle_shares
+    decides the rest over all partners."""
+    written: tuple[str, ...] = (
+        "period_end",
+        "run",
+        "computed_at",
+        "basis",
+        "tier",
+        "bonus",
+        "uncapped_amount",
+    )
+    if program.program_cap is None:
+        written += ("capped_amount",)
         if not program.exclusive_group:
-            written.append("amount")
+            written += ("amount",)
+    return written
+
+
+def upsert(rows: list[RebateAccrual], fields: Sequence[str]) -> None:
     RebateAccrual.objects.bulk_create(
         rows,
         update_conflicts=True,
         unique_fields=["program", "partner", "period_start"],
-        update_fields=written,
+        update_fields=list(fields),
     )
-    if not final:
+
+
+def settle_shares(
+    program: RebateProgram,
+    period_start: date,
+    period_end: date,
+    partner_ids: Iterable[int] | None = None,
+) -> None:
+    """After the upsert: the program cap's shares (over all partners: one partner's change
+    moves the others' shares), then the exclusive group's choice (for `partner_ids`, or all)."""
+    if program.program_cap is not None:
         _apply_caps(program, period_start, set_amount=not program.exclusive_group)
     if program.exclusive_group:
-        _apply_exclusivity(program, period_start, period_end)
+        _apply_exclusivity(program, period_start, period_end, partner_ids)
 
 
 def _apply_caps(program: RebateProgram, period_start: date, *, set_amount: bool) -> None:
@@ -557,7 +621,7 @@ def _apply_caps(program: RebateProgram, period_start: date, *, set_amount: bool)
         )
 
 
-def _group_lock(group: str) -> None:
+def group_lock(group: str) -> None:
     """Programs of one exclusive group decide together: their recalculations queue up here."""
     with connection.cursor() as cursor:
         cursor.execute(
@@ -566,11 +630,18 @@ def _group_lock(group: str) -> None:
         )
 
 
-def _apply_exclusivity(program: RebateProgram, period_start: date, period_end: date) -> None:
+def _apply_exclusivity(
+    program: RebateProgram,
+    period_start: date,
+    period_end: date,
+    partner_ids: Iterable[int] | None = None,
+) -> None:
     """Programs sharing an exclusive group do not stack: for each partner and identical period,
     only the program with the largest amount after caps pays it (ties: the older program); the
     others accrue 0."""
     own = RebateAccrual.objects.filter(program=program, period_start=period_start)
+    if partner_ids is not None:
+        own = own.filter(partner__in=list(partner_ids))
     rows = list(
         RebateAccrual.objects.filter(
             program__exclusive_group=program.exclusive_group,
@@ -591,7 +662,7 @@ def _apply_exclusivity(program: RebateProgram, period_start: date, period_end: d
     RebateAccrual.objects.bulk_update(changed, ["amount"])
 
 
-def _active_programs() -> QuerySet[RebateProgram]:
+def active_programs() -> QuerySet[RebateProgram]:
     return (
         RebateProgram.objects.filter(status=ProgramStatus.ACTIVE)
         .prefetch_related(*RULES)
@@ -599,7 +670,7 @@ def _active_programs() -> QuerySet[RebateProgram]:
     )
 
 
-def _program_periods(program: RebateProgram) -> Sequence[tuple[date, date]]:
+def program_periods(program: RebateProgram) -> Sequence[tuple[date, date]]:
     return periods(program.period_type, program.starts_on, program.ends_on)
 
 
@@ -608,24 +679,10 @@ def recalculate_all(today: date | None = None) -> RebateRun:
     today by default), each in its own transaction."""
     today = today or tenant_today()
     run = RebateRun.objects.create(scope="all")
-    for program in _active_programs():
-        for start, end in _program_periods(program):
+    for program in active_programs():
+        for start, end in program_periods(program):
             if start <= today:
                 recalculate(program, start, end, run=run)
     run.finished_at = timezone.now()
     run.save(update_fields=["finished_at"])
     return run
-
-
-def recalculate_partner(partner: Partner, day: date) -> list[RebateAccrual]:
-    """Incremental: the period containing `day` of every active program, for one partner. For a
-    return, pass the local date of the original order (or shipment), where the return counts."""
-    run = RebateRun.objects.create(scope=f"partner {partner.pk} {day}")
-    found: list[RebateAccrual] = []
-    for program in _active_programs():
-        for start, end in _program_periods(program):
-            if start <= day <= end:
-                found += recalculate(program, start, end, partner_ids=[partner.pk], run=run)
-    run.finished_at = timezone.now()
-    run.save(update_fields=["finished_at"])
-    return found

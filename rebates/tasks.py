@@ -10,8 +10,9 @@ from django.core.cache import cache
 from partners.models import Partner
 from prm.core.jobs import enqueue_on_commit, job
 
-from .engine import recalculate_all, recalculate_partner
+from .engine import recalculate_all
 from .models import ProgramStatus, RebateProgram
+from .partner_run import recalculate_partner
 
 # Changes within this window for one partner and day share one recalculation.
 COALESCE_SECONDS = 300

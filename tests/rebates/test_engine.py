@@ -26,7 +26,7 @@ from orders.models import (
     Warehouse,
 )
 from partners.models import Partner, PartnerStatus, PartnerType, Region
-from rebates import engine
+from rebates import engine, partner_run
 from rebates.explanation import explain
 from rebates.models import (
     Basis,
@@ -453,7 +453,7 @@ def test_incremental_and_nightly_recalculation(vendor):
     place(partner, (product, 1, "6000.00"), at=local(2024, 2, 1))
     place(partner, (product, 1, "700.00"), at=local(2024, 5, 1))
 
-    found = engine.recalculate_partner(partner, date(2024, 2, 1))
+    found = partner_run.recalculate_partner(partner, date(2024, 2, 1))
     assert [(a.program_id, a.basis, a.amount) for a in found] == [
         (program.pk, D("6000.00"), D("180.00"))
     ]
@@ -503,5 +503,5 @@ def test_a_partner_a_program_does_not_include_is_skipped_not_an_error(vendor):
     place(outsider, (product, 1, "12000.00"), at=local(2024, 2, 10, 12))
 
     assert engine.recalculate(program, *Q1, partner_ids=[outsider.pk]) == []
-    assert engine.recalculate_partner(outsider, date(2024, 2, 10)) == []
+    assert partner_run.recalculate_partner(outsider, date(2024, 2, 10)) == []
     assert not RebateAccrual.objects.filter(program=program, partner=outsider).exists()

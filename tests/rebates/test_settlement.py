@@ -16,7 +16,7 @@ from partners.models import Partner, PartnerStatus
 from prm.accounts.models import User
 from prm.accounts.roles import Role
 from prm.tenancy.selectors import tenant_today
-from rebates import engine
+from rebates import engine, partner_run
 from rebates.models import RebateAccrual, RebateProgram, RebateSettlement, SettlementKind
 from rebates.settlement import settle, settlement_due
 from tests.concurrency import in_thread, run_concurrently
@@ -130,7 +130,7 @@ def test_a_period_still_running_cannot_be_settled(vendor, finance):
     program = make_program(starts_on=date(today.year, 1, 1), ends_on=date(today.year, 12, 31))
     partner = make_partner()
     place(partner, (make_product(), 1, "12000.00"), at=local(today.year, today.month, today.day))
-    engine.recalculate_partner(partner, today)
+    partner_run.recalculate_partner(partner, today)
     accrual = RebateAccrual.objects.get(program=program, partner=partner)
 
     with translation.override("en"), pytest.raises(ValidationError) as caught:
