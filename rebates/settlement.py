@@ -22,7 +22,7 @@ from orders.ledger import InsufficientFunds, ledger_can_manage, ledger_post
 from orders.models import AccountKind, EntryKind
 from prm.tenancy.selectors import tenant_today
 
-from .models import RebateAccrual, RebateSettlement, SettlementKind
+from .models import RebateAccrual, RebateSettlement, SettlementKind, SettlementMethod
 
 ZERO = Decimal("0.00")
 
@@ -39,17 +39,35 @@ def settlement_due(accrual: RebateAccrual) -> Decimal:
 
 
 @transaction.atomic
-def settle(accrual: RebateAccrual, *, actor: Any, note: str = "") -> RebateSettlement:
-    """Finance books the difference between the accrual and its settlements so far into the
-    partner's rebate credit: SETTLEMENT the first time, ADJUSTMENT after. Only for periods that
-    have ended. Raises PermissionDenied for anyone but finance and vendor admins, and
-    ValidationError when nothing is due, the period is still running, or a negative adjustment
-    exceeds the rebate credit left."""
+def settle(
+    accrual: RebateAccrual,
+    *,
+    actor: Any,
+    note: str = "",
+    method: str = SettlementMethod.CREDIT,
+    payout_reference: str = "",
+) -> RebateSettlement:
+    """Finance books the difference between the accrual and its settlements so far:
+    SETTLEMENT the first time, ADJUSTMENT after. As rebate credit (into the partner's rebate
+    account) or as a payout made outside the system (its bank reference recorded; a negative
+    one is money to recover). Only for periods that have ended. Raises PermissionDenied for
+    anyone but finance and vendor admins, and ValidationError when nothing is due, the period
+    is still running, a payout has no reference, or a negative credit adjustment exceeds the
+    rebate credit left."""
     if not ledger_can_manage(actor):
         raise PermissionDenied
     note = (note or "").strip()
+    payout_reference = (payout_reference or "").strip()
     if len(note) > 200:
         raise ValidationError({"note": _("At most %(n)d characters.") % {"n": 200}})
+    if method not in SettlementMethod.values:
+        raise ValidationError({"method": _("Choose how the rebate is paid.")})
+    if method == SettlementMethod.PAYOUT and not payout_reference:
+        raise ValidationError(
+            {"payout_reference": _("Enter the bank transfer's reference for a payout.")}
+        )
+    if len(payout_reference) > 64:
+        raise ValidationError({"payout_reference": _("At most %(n)d characters.") % {"n": 64}})
     # The lock makes a second finance user wait here and then see the first one's settlement,
     # and holds off a recalculation from changing the amount in between.
     locked = (
@@ -69,6 +87,16 @@ def settle(accrual: RebateAccrual, *, actor: Any, note: str = "") -> RebateSettl
             _("Nothing to settle: the accrual is already settled in full."), code="nothing_due"
         )
     first = not locked.settlements.exists()
+    if method == SettlementMethod.PAYOUT:
+        return RebateSettlement.objects.create(
+            accrual=locked,
+            kind=SettlementKind.SETTLEMENT if first else SettlementKind.ADJUSTMENT,
+            amount=due,
+            method=method,
+            payout_reference=payout_reference,
+            settled_by=actor,
+            note=note,
+        )
     try:
         entry = ledger_post(
             partner=locked.partner,

@@ -17,7 +17,7 @@ from prm.accounts.roles import Role
 from prm.core.flash import flash_outcome
 
 from .explanation import explain
-from .models import RebateAccrual, RebateProgram
+from .models import RebateAccrual, RebateProgram, SettlementMethod
 from .programs import program_activate, program_can_manage
 from .selectors import (
     AccrualFilter,
@@ -123,10 +123,21 @@ def accrual_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def accrual_settle(request: HttpRequest, pk: int) -> HttpResponse:
     accrual = _visible(request, pk)
+    payout = request.POST.get("method") == SettlementMethod.PAYOUT
     flash_outcome(
         request,
-        lambda: settle(accrual, actor=request.user, note=request.POST.get("note", "")[:200]),
-        _("Settled: the rebate credit of %(partner)s was updated.")
+        lambda: settle(
+            accrual,
+            actor=request.user,
+            note=request.POST.get("note", "")[:200],
+            method=request.POST.get("method", SettlementMethod.CREDIT),
+            payout_reference=request.POST.get("payout_reference", "")[:64],
+        ),
+        (
+            _("Settled: the payout to %(partner)s was recorded.")
+            if payout
+            else _("Settled: the rebate credit of %(partner)s was updated.")
+        )
         % {"partner": accrual.partner.name},
     )
     return redirect("rebates:detail", pk=pk)

@@ -5,6 +5,7 @@ from .accruals import (
     RebateRun,
     RebateSettlement,
     SettlementKind,
+    SettlementMethod,
     SourceKind,
 )
 from .price_protection import PriceProtection, PriceProtectionCredit, ProtectionStatus
@@ -34,6 +35,7 @@ __all__ = [
     "RebateSettlement",
     "RebateTier",
     "SettlementKind",
+    "SettlementMethod",
     "SourceKind",
     "TierMode",
 ]

@@ -84,6 +84,11 @@ class SettlementKind(models.TextChoices):
     ADJUSTMENT = "adjustment", _("Adjustment after recalculation")
 
 
+class SettlementMethod(models.TextChoices):
+    CREDIT = "credit", _("Rebate credit (usable at checkout)")
+    PAYOUT = "payout", _("Payout (bank transfer)")
+
+
 class RebateSettlement(models.Model):
     """What finance paid for an accrual: the first settlement, then adjustments (either sign)
     so that the settlements of a period always add up to its latest accrual."""
@@ -91,6 +96,17 @@ class RebateSettlement(models.Model):
     accrual = models.ForeignKey(RebateAccrual, on_delete=models.PROTECT, related_name="settlements")
     kind = models.CharField(_("kind"), max_length=10, choices=SettlementKind.choices)
     amount = MoneyField(_("amount"))
+    method = models.CharField(
+        _("paid as"),
+        max_length=6,
+        choices=SettlementMethod.choices,
+        default=SettlementMethod.CREDIT,
+        help_text=_(
+            "A payout records money sent outside the system; a negative one, money to "
+            "recover from the partner."
+        ),
+    )
+    payout_reference = models.CharField(_("payout reference"), max_length=64, blank=True)
     ledger_entry = models.ForeignKey(
         "orders.LedgerEntry",
         verbose_name=_("wallet entry"),

@@ -17,7 +17,13 @@ from prm.accounts.models import User
 from prm.accounts.roles import Role
 from prm.tenancy.selectors import tenant_today
 from rebates import engine, partner_run
-from rebates.models import RebateAccrual, RebateProgram, RebateSettlement, SettlementKind
+from rebates.models import (
+    RebateAccrual,
+    RebateProgram,
+    RebateSettlement,
+    SettlementKind,
+    SettlementMethod,
+)
 from rebates.settlement import settle, settlement_due
 from tests.concurrency import in_thread, run_concurrently
 from tests.factories import make_partner, make_product, make_user
@@ -105,6 +111,33 @@ def test_a_late_return_gives_a_negative_adjustment_not_a_second_payment(
     assert _rebate(partner) == accrual.amount == D("600.00") + adjustment
     paid = [s.amount for s in RebateSettlement.objects.filter(accrual=accrual).order_by("pk")]
     assert paid == [D("600.00"), adjustment]
+
+
+def test_a_payout_records_the_transfer_and_leaves_the_rebate_credit_alone(q1, finance):
+    program, partner, order, accrual = q1
+
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as no_reference:
+            settle(accrual, actor=finance, method=SettlementMethod.PAYOUT, payout_reference=" ")
+        message = no_reference.value.message_dict["payout_reference"]
+    paid = settle(accrual, actor=finance, method=SettlementMethod.PAYOUT, payout_reference="B-1")
+    give_back(order, "3000.00", at=local(2024, 7, 20, 10))
+    engine.recalculate(program, *Q1)
+    accrual.refresh_from_db()
+    # The rebate credit is empty: a payout's negative adjustment is money to recover, recorded.
+    recover = settle(
+        accrual, actor=finance, method=SettlementMethod.PAYOUT, payout_reference="RECOVER-1"
+    )
+
+    assert message == ["Enter the bank transfer's reference for a payout."]
+    assert (paid.kind, paid.amount, paid.payout_reference, paid.ledger_entry) == (
+        SettlementKind.SETTLEMENT,
+        D("600.00"),
+        "B-1",
+        None,
+    )
+    assert (recover.kind, recover.amount) == (SettlementKind.ADJUSTMENT, D("-330.00"))  # 600 → 270
+    assert _rebate(partner) == D("0.00")
 
 
 def test_a_negative_adjustment_larger_than_the_credit_left_is_refused(q1, finance):

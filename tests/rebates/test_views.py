@@ -138,3 +138,33 @@ def test_the_vendor_lists_accruals_and_partners_and_strangers_cannot(client_a, c
     bravo_finance = make_user(Role.FINANCE)  # created in alpha's schema: unknown to bravo
     login(client_b, bravo_finance)
     assert client_b.get(f"/rebates/{world['mine'].pk}/").status_code in (302, 404)
+
+
+def test_finance_settles_an_ended_period_as_credit_or_payout_and_no_one_else_can(
+    client_a, world
+):
+    ended = RebateAccrual.objects.create(
+        program=world["mine"].program,
+        partner=world["mine"].partner,
+        period_start=date(2026, 7, 1),
+        period_end=date(2026, 9, 30),
+        basis=D("600000.00"),
+        uncapped_amount=D("18000.00"),
+        capped_amount=D("18000.00"),
+        amount=D("18000.00"),
+    )
+    url = f"/rebates/{ended.pk}/settle/"
+    anonymous = Client(HTTP_HOST="alpha.localhost").post(url, {"method": "payout"})
+    partner = _en(Client(HTTP_HOST="alpha.localhost"), world["user"]).post(url)
+    finance = _en(client_a, world["finance"])
+    missing = finance.post(url, {"method": "payout", "payout_reference": ""}, follow=True)
+    paid = finance.post(url, {"method": "payout", "payout_reference": "ICBC-0093"}, follow=True)
+
+    assert (anonymous.status_code, partner.status_code) == (302, 403)
+    assert [str(m) for m in missing.context["messages"]] == [
+        "Enter the bank transfer's reference for a payout."
+    ]
+    assert list(ended.settlements.values_list("method", "payout_reference", "amount")) == [
+        ("payout", "ICBC-0093", D("18000.00"))
+    ]
+    assert "ICBC-0093" in paid.content.decode()
