@@ -140,9 +140,7 @@ def test_the_vendor_lists_accruals_and_partners_and_strangers_cannot(client_a, c
     assert client_b.get(f"/rebates/{world['mine'].pk}/").status_code in (302, 404)
 
 
-def test_finance_settles_an_ended_period_as_credit_or_payout_and_no_one_else_can(
-    client_a, world
-):
+def test_finance_settles_an_ended_period_as_credit_or_payout_and_no_one_else_can(client_a, world):
     ended = RebateAccrual.objects.create(
         program=world["mine"].program,
         partner=world["mine"].partner,
