@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from prm.accounts.access import partner_required, signed_in_user, vendor_required
 from prm.accounts.roles import Role
 from prm.core.flash import flash_outcome
+from prm.tenancy.selectors import tenant_today
 
 from .explanation import explain
 from .models import RebateAccrual, RebateProgram, SettlementMethod
@@ -115,7 +116,11 @@ def accrual_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "rebates/detail.html",
-        {**_explain(accrual), "due": settlement_due(accrual)},
+        {
+            **_explain(accrual),
+            "due": settlement_due(accrual),
+            "period_running": accrual.period_end >= tenant_today(),
+        },
     )
 
 

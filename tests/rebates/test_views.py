@@ -131,6 +131,9 @@ def test_the_vendor_lists_accruals_and_partners_and_strangers_cannot(client_a, c
 
     assert sorted(listed) == sorted([world["mine"].pk, world["theirs"].pk])
     assert detail.status_code == 200
+    # The current quarter is still running: no settle form yet, the day it opens instead.
+    assert 'name="payout_reference"' not in detail.content.decode()
+    assert "it can be settled from the day after" in detail.content.decode()
     assert partner.get("/rebates/").status_code == 403
     assert anonymous.get("/portal/rebates/").status_code == 302
     assert anonymous.get(f"/rebates/{world['mine'].pk}/").status_code == 302
@@ -166,3 +169,4 @@ def test_finance_settles_an_ended_period_as_credit_or_payout_and_no_one_else_can
         ("payout", "ICBC-0093", D("18000.00"))
     ]
     assert "ICBC-0093" in paid.content.decode()
+    assert 'name="payout_reference"' in paid.content.decode()
