@@ -104,6 +104,7 @@ def partner_progress(partner: Partner, *, today: date | None = None) -> list[Pro
         ).first()
         bands = sorted(program.bands.all(), key=lambda b: b.threshold_from)
         basis = accrual.basis if accrual else Decimal("0.00")
+        bonus = accrual.bonus if accrual else Decimal("0.00")
         upcoming = next_band(basis, bands)
         found.append(
             Progress(
@@ -114,9 +115,18 @@ def partner_progress(partner: Partner, *, today: date | None = None) -> list[Pro
                 accrued=accrual.amount if accrual else Decimal("0.00"),
                 next_tier=upcoming,  # type: ignore[arg-type]
                 to_next=upcoming.threshold_from - basis if upcoming else None,
-                at_next=rebate_for(upcoming.threshold_from, bands, program.tier_mode)[1]
+                at_next=_capped(
+                    program,
+                    rebate_for(upcoming.threshold_from, bands, program.tier_mode)[1] + bonus,
+                )
                 if upcoming
                 else None,
             )
         )
     return found
+
+
+def _capped(program: RebateProgram, amount: Decimal) -> Decimal:
+    """What the partner would be paid, bonuses included, within its cap (the program cap
+    depends on everyone else and is left out)."""
+    return amount if program.partner_cap is None else min(amount, program.partner_cap)

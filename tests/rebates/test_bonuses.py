@@ -13,8 +13,10 @@ from django.core.cache import cache
 
 from deal_registration.models import AccountKind, DealRegistration, DealStatus, NamedAccount
 from partners.models import Partner, ProductLine
-from rebates import engine
+from prm.tenancy.selectors import tenant_today
+from rebates import engine, partner_run
 from rebates.explanation import explain
+from rebates.selectors import partner_progress
 from rebates.tasks import marker_key, recalculate_partner_day
 from tests.deal_registration.deals import fields, network_line
 from tests.factories import make_partner, make_product
@@ -133,3 +135,23 @@ def test_winning_a_deal_queues_the_partners_recalculation(
 
     assert len(queued) == 1
     assert accrual_of(program, partner).bonus == D("1000.00")
+
+
+def test_progress_promises_the_next_tier_with_the_bonuses_already_earned(vendor):
+    today = tenant_today()
+    program = make_program(
+        new_customer_bonus=D("500.00"), starts_on=date(2026, 1, 1), ends_on=date(2099, 12, 31)
+    )
+    partner = make_partner()
+    win(partner, "深圳市腾飞科技有限公司", today)
+    partner_run.recalculate_partner(partner, today)
+
+    (progress,) = partner_progress(partner, today=today)
+    assert progress.program == program
+
+    # 5,000 reaches 3 %: 150.00, plus the 500.00 bonus already earned this period.
+    assert (progress.accrued, progress.to_next, progress.at_next) == (
+        D("500.00"),
+        D("5000.00"),
+        D("650.00"),
+    )
