@@ -1,0 +1,59 @@
+"""Market funds are configured here; allocations and their ledger are for looking up (written
+only through mdf.ledger)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from prm.tenancy.admin_base import (
+    LookupOnlyAdmin,
+    ReadOnlyInline,
+    StatusHistoryInline,
+    VendorModelAdmin,
+)
+
+from .models import FundStatus, MdfAllocation, MdfFund, MdfFundStatusChange, MdfLedgerEntry
+
+
+class FundHistoryInline(StatusHistoryInline):
+    model = MdfFundStatusChange
+
+
+@admin.register(MdfFund)
+class MdfFundAdmin(VendorModelAdmin):
+    list_display = ["code", "name", "status", "starts_on", "ends_on", "expires_on", "budget"]
+    list_filter = ["status", "allocation_mode", "starts_on"]
+    search_fields = ["code", "name", "name_en"]
+    filter_horizontal = ["tiers", "regions"]
+    inlines = [FundHistoryInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is not None and obj.status != FundStatus.DRAFT:
+            # Partners plan against an active fund's rules.
+            return [f.name for f in MdfFund._meta.fields] + list(self.filter_horizontal)
+        return ["status"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class EntryInline(ReadOnlyInline):
+    model = MdfLedgerEntry
+    fields = readonly_fields = ("created_at", "kind", "amount", "available_after", "reference")
+
+
+@admin.register(MdfAllocation)
+class MdfAllocationAdmin(LookupOnlyAdmin):
+    list_display = ["fund", "partner", "allocated", "reserved", "claimed", "paid", "expired"]
+    list_filter = ["fund"]
+    search_fields = ["partner__name", "fund__code", "fund__name"]
+    list_select_related = ["fund", "partner"]
+    inlines = [EntryInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [f.name for f in MdfAllocation._meta.fields]
