@@ -15,7 +15,17 @@ from prm.tenancy.admin_base import (
     VendorModelAdmin,
 )
 
-from .models import FundStatus, MdfAllocation, MdfFund, MdfFundStatusChange, MdfLedgerEntry
+from .models import (
+    FundStatus,
+    MdfActivityType,
+    MdfAllocation,
+    MdfFund,
+    MdfFundStatusChange,
+    MdfLedgerEntry,
+    MdfRequest,
+    MdfRequestLine,
+    MdfRequestStatusChange,
+)
 
 
 class FundHistoryInline(StatusHistoryInline):
@@ -57,3 +67,31 @@ class MdfAllocationAdmin(LookupOnlyAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return [f.name for f in MdfAllocation._meta.fields]
+
+
+@admin.register(MdfActivityType)
+class MdfActivityTypeAdmin(VendorModelAdmin):
+    list_display = ["code", "name", "name_en", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["code", "name", "name_en"]
+
+
+class RequestLineInline(ReadOnlyInline):
+    model = MdfRequestLine
+    fields = readonly_fields = ("description", "amount")
+
+
+class RequestHistoryInline(StatusHistoryInline):
+    model = MdfRequestStatusChange
+
+
+@admin.register(MdfRequest)
+class MdfRequestAdmin(LookupOnlyAdmin):
+    list_display = ["number", "partner", "title", "status", "requested_amount", "approved_amount"]
+    list_filter = ["status", "fund", "activity_type"]
+    search_fields = ["number", "title", "partner__name"]
+    list_select_related = ["partner"]
+    inlines = [RequestLineInline, RequestHistoryInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [f.name for f in MdfRequest._meta.fields]

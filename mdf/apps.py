@@ -13,3 +13,5 @@ class MdfConfig(AppConfig):
 
         audit_register(m.MdfFund, m2m=["tiers", "regions"])
         audit_register(m.MdfAllocation)
+        audit_register(m.MdfActivityType)
+        audit_register(m.MdfRequest)

@@ -10,14 +10,30 @@ from .funds import (
     MdfFundStatusChange,
     MdfLedgerEntry,
 )
+from .requests import (
+    REQUEST_TRANSITIONS,
+    EvidenceKind,
+    MdfActivityType,
+    MdfRequest,
+    MdfRequestLine,
+    MdfRequestStatusChange,
+    RequestStatus,
+)
 
 __all__ = [
     "FUND_TRANSITIONS",
+    "REQUEST_TRANSITIONS",
     "AllocationMode",
+    "EvidenceKind",
     "FundEntryKind",
     "FundStatus",
+    "MdfActivityType",
     "MdfAllocation",
     "MdfFund",
     "MdfFundStatusChange",
     "MdfLedgerEntry",
+    "MdfRequest",
+    "MdfRequestLine",
+    "MdfRequestStatusChange",
+    "RequestStatus",
 ]

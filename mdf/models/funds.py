@@ -73,6 +73,16 @@ class MdfFund(AuditReasonMixin, models.Model):
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
+    marketing_above = MoneyField(
+        _("marketing approves above"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_(
+            "Requests the channel manager approves above this amount also need marketing. "
+            "Empty: the channel manager's approval is final."
+        ),
+    )
     tiers = models.ManyToManyField(
         "partners.Tier", verbose_name=_("partner tiers"), blank=True, related_name="+"
     )
