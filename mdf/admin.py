@@ -19,6 +19,7 @@ from .models import (
     FundStatus,
     MdfActivityType,
     MdfAllocation,
+    MdfEvidence,
     MdfFund,
     MdfFundStatusChange,
     MdfLedgerEntry,
@@ -81,6 +82,11 @@ class RequestLineInline(ReadOnlyInline):
     fields = readonly_fields = ("description", "amount")
 
 
+class EvidenceInline(ReadOnlyInline):
+    model = MdfEvidence
+    fields = readonly_fields = ("kind", "original_name", "content_type", "size", "uploaded_at")
+
+
 class RequestHistoryInline(StatusHistoryInline):
     model = MdfRequestStatusChange
 
@@ -91,7 +97,7 @@ class MdfRequestAdmin(LookupOnlyAdmin):
     list_filter = ["status", "fund", "activity_type"]
     search_fields = ["number", "title", "partner__name"]
     list_select_related = ["partner"]
-    inlines = [RequestLineInline, RequestHistoryInline]
+    inlines = [RequestLineInline, EvidenceInline, RequestHistoryInline]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return [f.name for f in MdfRequest._meta.fields]

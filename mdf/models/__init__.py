@@ -1,5 +1,6 @@
 """MDF models, one module per area; import from `mdf.models`."""
 
+from .evidence import MdfEvidence
 from .funds import (
     FUND_TRANSITIONS,
     AllocationMode,
@@ -29,6 +30,7 @@ __all__ = [
     "FundStatus",
     "MdfActivityType",
     "MdfAllocation",
+    "MdfEvidence",
     "MdfFund",
     "MdfFundStatusChange",
     "MdfLedgerEntry",

@@ -11,8 +11,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
-from mdf.ledger import fund_allocate
-from mdf.models import MdfActivityType, MdfAllocation, MdfRequest, RequestStatus
+from mdf.models import MdfRequest, RequestStatus
 from mdf.requests import (
     request_approve,
     request_cancel,
@@ -21,37 +20,14 @@ from mdf.requests import (
     request_save,
     request_submit,
 )
-from partners.models import Partner
 from prm.accounts.roles import Role
 from tests.factories import make_partner, make_user
 
-from .test_ledger import make_fund, totals
+from .test_ledger import totals
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
-
-
-@pytest.fixture
-def world(in_a):
-    manager = make_user(Role.CHANNEL_MANAGER)
-    partner = make_partner()
-    Partner.objects.filter(pk=partner.pk).update(channel_manager=manager)
-    partner.refresh_from_db()
-    fund = make_fund(marketing_above=D("5000.00"))
-    fund_allocate(fund, partner, D("10000.00"))
-    return {
-        "fund": fund,
-        "partner": partner,
-        "dealer": make_user(Role.PARTNER_ADMIN, partner=partner),
-        "manager": manager,
-        "marketing": make_user(Role.MARKETING),
-        "other_manager": make_user(Role.CHANNEL_MANAGER),
-        "allocation": MdfAllocation.objects.get(fund=fund, partner=partner),
-        "seminar": MdfActivityType.objects.create(
-            code="seminar", name="研讨会", required_evidence=["photo", "attendees", "invoice"]
-        ),
-    }
 
 
 def draft(world, *lines: tuple[str, str], **kw: object) -> MdfRequest:

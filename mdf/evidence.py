@@ -1,0 +1,71 @@
+"""Uploading proof of performance: the partner's own request, while it is approved; the file
+must be what its name says (the content's signature matches the extension), within the size
+limit, and of a kind we accept (PDF, PNG, JPEG, XLSX): executables and anything else are refused
+at the field, and nothing is saved."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from prm.accounts.access import active_user
+from prm.core.files import CONTENT_TYPES, validate_upload
+
+from .models import EvidenceKind, MdfEvidence, MdfRequest, RequestStatus
+
+ALLOWED = ("pdf", "png", "jpeg", "xlsx")
+EXTENSIONS = {"pdf": {".pdf"}, "png": {".png"}, "jpeg": {".jpg", ".jpeg"}, "xlsx": {".xlsx"}}
+MAX_BYTES = 20 * 1024 * 1024
+
+
+def check_evidence_file(upload: UploadedFile) -> str:
+    """The detected kind, or a ValidationError for the `file` field."""
+    try:
+        kind = validate_upload(upload, allowed=ALLOWED, max_bytes=MAX_BYTES)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from exc
+    suffix = PurePath(upload.name or "").suffix.lower()
+    if suffix not in EXTENSIONS[kind]:
+        raise ValidationError(
+            {
+                "file": _("%(name)s is a %(kind)s file but is named %(suffix)s.")
+                % {"name": upload.name, "kind": kind.upper(), "suffix": suffix or "—"}
+            }
+        )
+    return kind
+
+
+@transaction.atomic
+def evidence_add(
+    request: MdfRequest, upload: UploadedFile, *, kind: str, user: Any, note: str = ""
+) -> MdfEvidence:
+    if not (active_user(user) and user.is_partner_user and user.partner_id == request.partner_id):
+        raise PermissionDenied
+    if request.status != RequestStatus.APPROVED:
+        raise ValidationError(_("Proof is uploaded for approved requests."))
+    if kind not in EvidenceKind.values:
+        raise ValidationError({"kind": _("Choose what the file shows.")})
+    detected = check_evidence_file(upload)
+    evidence = MdfEvidence(
+        request=request,
+        kind=kind,
+        original_name=(upload.name or "")[:200],
+        content_type=CONTENT_TYPES[detected],
+        size=upload.size or 0,
+        note=(note or "").strip()[:200],
+        uploaded_by=user,
+    )
+    evidence.file.save(upload.name or "evidence", upload, save=False)
+    evidence.save()
+    return evidence
+
+
+def evidence_missing(request: MdfRequest) -> list[str]:
+    """The evidence kinds the activity type requires that have no file yet."""
+    have = set(MdfEvidence.objects.filter(request=request).values_list("kind", flat=True))
+    return [kind for kind in request.activity_type.required_evidence if kind not in have]
