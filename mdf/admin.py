@@ -19,9 +19,12 @@ from .models import (
     FundStatus,
     MdfActivityType,
     MdfAllocation,
+    MdfClaim,
+    MdfClaimStatusChange,
     MdfEvidence,
     MdfFund,
     MdfFundStatusChange,
+    MdfInvoice,
     MdfLedgerEntry,
     MdfRequest,
     MdfRequestLine,
@@ -101,3 +104,24 @@ class MdfRequestAdmin(LookupOnlyAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return [f.name for f in MdfRequest._meta.fields]
+
+
+class InvoiceInline(ReadOnlyInline):
+    model = MdfInvoice
+    fields = readonly_fields = ("number", "issued_on", "amount", "issuer", "counts")
+
+
+class ClaimHistoryInline(StatusHistoryInline):
+    model = MdfClaimStatusChange
+
+
+@admin.register(MdfClaim)
+class MdfClaimAdmin(LookupOnlyAdmin):
+    list_display = ["number", "request", "status", "claimed_amount", "approved_amount"]
+    list_filter = ["status"]
+    search_fields = ["number", "request__number", "request__partner__name", "invoices__number"]
+    list_select_related = ["request"]
+    inlines = [InvoiceInline, ClaimHistoryInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [f.name for f in MdfClaim._meta.fields] + ["deals", "orders"]

@@ -15,3 +15,4 @@ class MdfConfig(AppConfig):
         audit_register(m.MdfAllocation)
         audit_register(m.MdfActivityType)
         audit_register(m.MdfRequest)
+        audit_register(m.MdfClaim, m2m=["deals", "orders"])

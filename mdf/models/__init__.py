@@ -1,5 +1,6 @@
 """MDF models, one module per area; import from `mdf.models`."""
 
+from .claims import CLAIM_TRANSITIONS, ClaimStatus, MdfClaim, MdfClaimStatusChange, MdfInvoice
 from .evidence import MdfEvidence
 from .funds import (
     FUND_TRANSITIONS,
@@ -22,17 +23,22 @@ from .requests import (
 )
 
 __all__ = [
+    "CLAIM_TRANSITIONS",
     "FUND_TRANSITIONS",
     "REQUEST_TRANSITIONS",
     "AllocationMode",
+    "ClaimStatus",
     "EvidenceKind",
     "FundEntryKind",
     "FundStatus",
     "MdfActivityType",
     "MdfAllocation",
+    "MdfClaim",
+    "MdfClaimStatusChange",
     "MdfEvidence",
     "MdfFund",
     "MdfFundStatusChange",
+    "MdfInvoice",
     "MdfLedgerEntry",
     "MdfRequest",
     "MdfRequestLine",
