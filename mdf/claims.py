@@ -179,7 +179,7 @@ def _auditor(user: Any) -> None:
         raise PermissionDenied
 
 
-def _move(claim: MdfClaim, to: str, *, actor: Any, reason: str) -> MdfClaim:
+def move(claim: MdfClaim, to: str, *, actor: Any, reason: str) -> MdfClaim:
     moved = transition(
         claim,
         to,
@@ -228,7 +228,7 @@ def claim_approve(
     )
     fund_move(allocation, FundEntryKind.CLAIM, value, actor=user, reference=locked.number)
     MdfClaim.objects.filter(pk=locked.pk).update(approved_amount=value)
-    return _move(locked, ClaimStatus.APPROVED, actor=user, reason=reason)
+    return move(locked, ClaimStatus.APPROVED, actor=user, reason=reason)
 
 
 @transaction.atomic
@@ -236,6 +236,6 @@ def claim_reject(claim: MdfClaim, *, user: Any, reason: str) -> MdfClaim:
     """The reservation stays for a new claim; the invoices may be claimed again."""
     _auditor(user)
     reason = clean_reason(reason, required=True)
-    moved = _move(claim, ClaimStatus.REJECTED, actor=user, reason=reason)
+    moved = move(claim, ClaimStatus.REJECTED, actor=user, reason=reason)
     MdfInvoice.objects.filter(claim=moved).update(counts=False)
     return moved

@@ -1,6 +1,13 @@
 """MDF models, one module per area; import from `mdf.models`."""
 
-from .claims import CLAIM_TRANSITIONS, ClaimStatus, MdfClaim, MdfClaimStatusChange, MdfInvoice
+from .claims import (
+    CLAIM_TRANSITIONS,
+    ClaimStatus,
+    MdfClaim,
+    MdfClaimStatusChange,
+    MdfInvoice,
+    SettledAs,
+)
 from .evidence import MdfEvidence
 from .funds import (
     FUND_TRANSITIONS,
@@ -44,4 +51,5 @@ __all__ = [
     "MdfRequestLine",
     "MdfRequestStatusChange",
     "RequestStatus",
+    "SettledAs",
 ]

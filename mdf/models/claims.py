@@ -30,6 +30,11 @@ CLAIM_TRANSITIONS: dict[str, set[str]] = {
 }
 
 
+class SettledAs(models.TextChoices):
+    WALLET = "wallet", _("Credit to the prepaid wallet")
+    PAYOUT = "payout", _("Payout (bank transfer)")
+
+
 class MdfClaim(AuditReasonMixin, models.Model):
     number = models.CharField(_("claim no."), max_length=32, unique=True, editable=False)
     request = models.ForeignKey(
@@ -57,6 +62,22 @@ class MdfClaim(AuditReasonMixin, models.Model):
     orders = models.ManyToManyField(
         "orders.Order", verbose_name=_("orders"), blank=True, related_name="+"
     )
+    settled_as = models.CharField(
+        _("paid as"), max_length=6, choices=SettledAs.choices, blank=True, editable=False
+    )
+    payout_reference = models.CharField(
+        _("payout reference"), max_length=64, blank=True, editable=False
+    )
+    ledger_entry = models.ForeignKey(
+        "orders.LedgerEntry",
+        verbose_name=_("wallet entry"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    settled_at = models.DateTimeField(_("settled at"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -54,6 +54,7 @@ class EntryKind(models.TextChoices):
     ORDER_REFUND = "order_refund", _("Order cancelled or rejected")
     RETURN = "return", _("Return credit")
     REBATE = "rebate", _("Rebate settlement")
+    MDF = "mdf", _("Market fund claim settlement")
     ADJUSTMENT = "adjustment", _("Adjustment")
 
 

@@ -15,8 +15,10 @@ from django.utils import translation
 
 from mdf.claims import InvoiceIn, claim_approve, claim_reject, claim_submit, invoice_key
 from mdf.evidence import evidence_add
-from mdf.models import ClaimStatus, MdfClaim, MdfRequest
+from mdf.models import ClaimStatus, MdfClaim, MdfRequest, SettledAs
 from mdf.requests import request_approve, request_submit
+from mdf.settlement import claim_settle
+from orders.ledger import balances
 from prm.accounts.roles import Role
 from tests.factories import make_user
 
@@ -151,3 +153,51 @@ def test_a_claim_needs_the_required_proof_and_only_auditors_decide(world):
     for outsider in (world["manager"], make_user(Role.SALES), world["dealer"]):
         with pytest.raises(PermissionDenied):
             claim_approve(claim, user=outsider)
+
+
+def test_settlement_credits_the_wallet_once_and_the_fund_ledger_pays(world):
+    request = proven(world)
+    claim = claim_submit(request, [InvoiceIn("S-1", DAY, D("3800.00"), "某")], user=world["dealer"])
+    finance = make_user(Role.FINANCE)
+    claim_approve(claim, user=finance)
+    wallet_before = balances(world["partner"])["prepaid"]
+
+    with pytest.raises(PermissionDenied):
+        claim_settle(claim, actor=world["manager"])
+    settled = claim_settle(claim, actor=finance)
+    with translation.override("en"), pytest.raises(ValidationError) as twice:
+        claim_settle(claim, actor=finance)
+
+    saved = MdfClaim.objects.get(pk=claim.pk)
+    assert (settled.status, saved.settled_as, saved.ledger_entry.amount) == (
+        ClaimStatus.SETTLED,
+        SettledAs.WALLET,
+        D("3800.00"),
+    )
+    assert balances(world["partner"])["prepaid"] == wallet_before + D("3800.00")
+    assert twice.value.messages == ["Only approved claims are settled, once."]
+    assert totals(world["allocation"]) == (D("10000.00"), 0, 0, D("3800.00"), 0, D("6200.00"))
+
+
+def test_a_payout_needs_its_reference_and_leaves_the_wallet_alone(world):
+    request = proven(world)
+    claim = claim_submit(request, [InvoiceIn("P-1", DAY, D("1000.00"), "某")], user=world["dealer"])
+    finance = make_user(Role.FINANCE)
+    claim_approve(claim, user=finance)
+    wallet_before = balances(world["partner"])["prepaid"]
+
+    with translation.override("en"), pytest.raises(ValidationError) as no_reference:
+        claim_settle(claim, actor=finance, settled_as=SettledAs.PAYOUT)
+    claim_settle(claim, actor=finance, settled_as=SettledAs.PAYOUT, payout_reference="ICBC-77")
+
+    saved = MdfClaim.objects.get(pk=claim.pk)
+    assert no_reference.value.message_dict["payout_reference"] == [
+        "Enter the bank transfer's reference for a payout."
+    ]
+    assert (saved.status, saved.payout_reference, saved.ledger_entry) == (
+        ClaimStatus.SETTLED,
+        "ICBC-77",
+        None,
+    )
+    assert balances(world["partner"])["prepaid"] == wallet_before
+    assert totals(world["allocation"])[3] == D("1000.00")
