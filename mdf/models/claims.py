@@ -31,7 +31,7 @@ CLAIM_TRANSITIONS: dict[str, set[str]] = {
 
 
 class SettledAs(models.TextChoices):
-    WALLET = "wallet", _("Credit to the prepaid wallet")
+    WALLET = "wallet", _("Into the prepaid wallet")
     PAYOUT = "payout", _("Payout (bank transfer)")
 
 
