@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='mdfclaim',
             name='settled_as',
-            field=models.CharField(blank=True, choices=[('wallet', 'Credit to the prepaid wallet'), ('payout', 'Payout (bank transfer)')], editable=False, max_length=6, verbose_name='paid as'),
+            field=models.CharField(blank=True, choices=[('wallet', 'Into the prepaid wallet'), ('payout', 'Payout (bank transfer)')], editable=False, max_length=6, verbose_name='paid as'),
         ),
         migrations.AddField(
             model_name='mdfclaim',
