@@ -84,6 +84,8 @@ KIND_TOTALS: dict[str, str] = {
     EntryKind.ORDER_REFUND: "returns_total",
     EntryKind.REBATE: "rebates_total",
     EntryKind.ADJUSTMENT: "other_total",
+    # A market-fund claim paid into the wallet reimburses spending; it is not a rebate.
+    EntryKind.MDF: "other_total",
 }
 TOTAL_FIELDS = ("orders_total", "payments_total", "returns_total", "rebates_total", "other_total")
 
