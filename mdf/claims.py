@@ -33,7 +33,7 @@ from prm.core.templatetags.humanize_money import money
 from prm.core.workflow import transition, transition_start
 
 from .evidence import evidence_missing
-from .ledger import ZERO, fund_move
+from .ledger import ZERO, amount_error, amount_within, fund_move, is_cents
 from .models import (
     CLAIM_TRANSITIONS,
     ClaimStatus,
@@ -80,8 +80,8 @@ def _invoice_errors(
             errors[field] = _("Enter the invoice number.")
         elif not invoice.issuer.strip():
             errors[field] = _("Enter who issued the invoice.")
-        elif amount is None or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
-            errors[field] = _("Enter an amount above zero with at most two decimals.")
+        elif not is_cents(amount):
+            errors[field] = amount_error()
         elif invoice.issued_on is None or not (
             request.starts_on <= invoice.issued_on <= request.ends_on
         ):
@@ -203,18 +203,7 @@ def claim_approve(
     locked = MdfClaim.objects.select_for_update().select_related("request").get(pk=claim.pk)
     if locked.status != ClaimStatus.SUBMITTED:
         raise ValidationError(_("This claim has already been decided."))
-    value = locked.claimed_amount if amount is None else amount
-    if value <= 0 or value != value.quantize(Decimal("0.01")):
-        raise ValidationError(
-            {"amount": _("Enter an amount above zero with at most two decimals.")}
-        )
-    if value > locked.claimed_amount:
-        raise ValidationError(
-            {
-                "amount": _("At most %(ceiling)s can be approved.")
-                % {"ceiling": money(locked.claimed_amount)}
-            }
-        )
+    value = amount_within(amount, locked.claimed_amount)
     reason = clean_reason(reason, required=value < locked.claimed_amount)
     request = locked.request
     allocation = MdfAllocation.objects.get(fund=request.fund_id, partner=request.partner_id)

@@ -32,11 +32,27 @@ _MOVES: dict[str, tuple[str, dict[str, int]]] = {
 }
 
 
+def is_cents(value: Decimal | None) -> bool:
+    """Above zero, in whole cents: what every MDF amount must be."""
+    return value is not None and value > 0 and value == quantize(value)
+
+
+def amount_error() -> str:
+    return _("Enter an amount above zero with at most two decimals.")
+
+
 def _money(amount: Decimal) -> Decimal:
-    value = quantize(amount)
-    if value != amount or value <= 0:
+    if not is_cents(amount):
+        raise ValidationError({"amount": amount_error()})
+    return amount
+
+
+def amount_within(amount: Decimal | None, ceiling: Decimal) -> Decimal:
+    """A decision's amount: `ceiling` when none is given, else at most it (field `amount`)."""
+    value = _money(ceiling if amount is None else amount)
+    if value > ceiling:
         raise ValidationError(
-            {"amount": _("Enter an amount above zero with at most two decimals.")}
+            {"amount": _("At most %(ceiling)s can be approved.") % {"ceiling": money(ceiling)}}
         )
     return value
 

@@ -20,7 +20,7 @@ from prm.core.numbering import next_number
 from prm.core.templatetags.humanize_money import money
 from prm.core.workflow import transition, transition_start
 
-from .ledger import ZERO, fund_move
+from .ledger import ZERO, amount_error, amount_within, fund_move, is_cents
 from .models import (
     REQUEST_TRANSITIONS,
     FundEntryKind,
@@ -100,8 +100,8 @@ def request_save(request: MdfRequest, lines: list[tuple[str, Decimal]], *, user:
     for n, (text, amount) in enumerate(kept, start=1):
         if not text:
             errors[f"line-{n}"] = _("Describe the budget item.")
-        elif amount is None or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
-            errors[f"line-{n}"] = _("Enter an amount above zero with at most two decimals.")
+        elif not is_cents(amount):
+            errors[f"line-{n}"] = amount_error()
     if not kept:
         errors["lines"] = _("Add at least one budget line.")
     if errors:
@@ -141,19 +141,6 @@ def request_submit(request: MdfRequest, *, user: Any) -> MdfRequest:
     return moved
 
 
-def _amount(amount: Decimal | None, ceiling: Decimal) -> Decimal:
-    value = ceiling if amount is None else amount
-    if value <= 0 or value != value.quantize(Decimal("0.01")):
-        raise ValidationError(
-            {"amount": _("Enter an amount above zero with at most two decimals.")}
-        )
-    if value > ceiling:
-        raise ValidationError(
-            {"amount": _("At most %(ceiling)s can be approved.") % {"ceiling": money(ceiling)}}
-        )
-    return value
-
-
 @transaction.atomic
 def request_approve(
     request: MdfRequest, *, user: Any, amount: Decimal | None = None, reason: str = ""
@@ -168,7 +155,7 @@ def request_approve(
         if not can_decide_as_manager(locked, user):
             raise PermissionDenied
         ceiling = locked.requested_amount
-        value = _amount(amount, ceiling)
+        value = amount_within(amount, ceiling)
         threshold = locked.fund.marketing_above
         final = threshold is None or value <= threshold
     elif locked.status == RequestStatus.MANAGER_APPROVED:
@@ -176,7 +163,7 @@ def request_approve(
             raise PermissionDenied
         assert locked.manager_amount is not None
         ceiling = locked.manager_amount
-        value = _amount(amount, ceiling)
+        value = amount_within(amount, ceiling)
         final = True
     else:
         raise ValidationError(_("This request is not waiting for an approval."))
