@@ -73,6 +73,19 @@ class MdfFund(AuditReasonMixin, models.Model):
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
+    claim_days = models.PositiveSmallIntegerField(
+        _("days to claim after the activity"),
+        default=60,
+        help_text=_(
+            "A request not claimed this many days after its activity ends lapses, and its "
+            "reservation returns to the partner's balance."
+        ),
+    )
+    reminder_days = models.PositiveSmallIntegerField(
+        _("remind this many days before"),
+        default=14,
+        help_text=_("Before funds expire and before a claim deadline, partners are reminded once."),
+    )
     marketing_above = MoneyField(
         _("marketing approves above"),
         null=True,
@@ -143,6 +156,8 @@ class MdfAllocation(models.Model):
     claimed = MoneyField(_("claimed, not yet paid"), default=0, editable=False)
     paid = MoneyField(_("paid"), default=0, editable=False)
     expired = MoneyField(_("expired"), default=0, editable=False)
+    # Partners are told once that unused funds expire soon.
+    expiry_reminded_on = models.DateField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

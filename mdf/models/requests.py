@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MinValueValidator
@@ -51,6 +53,7 @@ class RequestStatus(models.TextChoices):
     APPROVED = "approved", _("Approved: funds reserved")
     REJECTED = "rejected", _("Rejected")
     CANCELLED = "cancelled", _("Cancelled")
+    LAPSED = "lapsed", _("Lapsed: not claimed in time")
 
 
 REQUEST_TRANSITIONS: dict[str, set[str]] = {
@@ -67,9 +70,10 @@ REQUEST_TRANSITIONS: dict[str, set[str]] = {
         RequestStatus.RETURNED,
         RequestStatus.REJECTED,
     },
-    RequestStatus.APPROVED: {RequestStatus.CANCELLED},
+    RequestStatus.APPROVED: {RequestStatus.CANCELLED, RequestStatus.LAPSED},
     RequestStatus.REJECTED: set(),
     RequestStatus.CANCELLED: set(),
+    RequestStatus.LAPSED: set(),
 }
 
 
@@ -122,6 +126,9 @@ class MdfRequest(AuditReasonMixin, models.Model):
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Reminders go out once each: proof still missing after the activity, claim deadline near.
+    proof_reminded_on = models.DateField(null=True, blank=True, editable=False)
+    claim_reminded_on = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("market fund request")
@@ -130,6 +137,11 @@ class MdfRequest(AuditReasonMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    @property
+    def claim_deadline(self) -> date:
+        """The last day a claim is accepted (in the vendor's calendar)."""
+        return self.ends_on + timedelta(days=self.fund.claim_days)
 
 
 class MdfRequestLine(models.Model):
