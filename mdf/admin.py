@@ -5,9 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from prm.core.templatetags.humanize_money import money
 from prm.tenancy.admin_base import (
     LookupOnlyAdmin,
     ReadOnlyInline,
@@ -15,6 +20,7 @@ from prm.tenancy.admin_base import (
     VendorModelAdmin,
 )
 
+from .allocation import AllocationRun, allocations_sync, fund_activate
 from .models import (
     FundStatus,
     MdfActivityType,
@@ -43,6 +49,7 @@ class MdfFundAdmin(VendorModelAdmin):
     search_fields = ["code", "name", "name_en"]
     filter_horizontal = ["tiers", "regions"]
     inlines = [FundHistoryInline]
+    actions = ["activate", "allocate"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is not None and obj.status != FundStatus.DRAFT:
@@ -54,6 +61,36 @@ class MdfFundAdmin(VendorModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+    def _each(self, request: HttpRequest, queryset: QuerySet[Any], action: Any) -> None:
+        for fund in queryset.order_by("pk"):
+            try:
+                run: AllocationRun = action(fund, actor=request.user)
+            except (ValidationError, PermissionDenied) as exc:
+                text = " ".join(exc.messages) if isinstance(exc, ValidationError) else ""
+                self.message_user(
+                    request, f"{fund}: {text or gettext('not allowed')}", messages.ERROR
+                )
+                continue
+            summary = gettext("%(count)d partners were given %(total)s.") % {
+                "count": len(run.given),
+                "total": money(run.total),
+            }
+            if run.short:
+                summary += " " + gettext(
+                    "The budget could not cover %(count)d partners' full share."
+                ) % {"count": len(run.short)}
+            self.message_user(
+                request, f"{fund}: {summary}", messages.WARNING if run.short else messages.SUCCESS
+            )
+
+    @admin.action(description=_("Activate the selected funds and allocate them"))
+    def activate(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        self._each(request, queryset, fund_activate)
+
+    @admin.action(description=_("Allocate now (new eligible partners, purchases so far)"))
+    def allocate(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        self._each(request, queryset, allocations_sync)
 
 
 class EntryInline(ReadOnlyInline):

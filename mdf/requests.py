@@ -222,3 +222,24 @@ def request_cancel(request: MdfRequest, *, user: Any, reason: str = "") -> MdfRe
     return _move(
         locked, RequestStatus.CANCELLED, actor=user, reason=clean_reason(reason, required=False)
     )
+
+
+@transaction.atomic
+def request_lapse(request: MdfRequest, *, reason: str) -> MdfRequest | None:
+    """The claim deadline passed with no claim in review or decided: the reservation returns
+    to the partner's balance. None when the request moved meanwhile (claimed, cancelled)."""
+    locked = MdfRequest.objects.select_for_update().get(pk=request.pk)
+    live = locked.claims.exclude(status="rejected").exists()
+    if locked.status != RequestStatus.APPROVED or live:
+        return None
+    if locked.approved_amount:
+        allocation = _allocation(locked)
+        assert allocation is not None
+        fund_move(
+            allocation,
+            FundEntryKind.RELEASE,
+            locked.approved_amount,
+            reference=locked.number,
+            memo=reason,
+        )
+    return _move(locked, RequestStatus.LAPSED, actor=None, reason=reason)

@@ -92,7 +92,9 @@ class RequestFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(
-            Q(number__icontains=value) | Q(title__icontains=value) | Q(partner__name__icontains=value)
+            Q(number__icontains=value)
+            | Q(title__icontains=value)
+            | Q(partner__name__icontains=value)
         )
 
 

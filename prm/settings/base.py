@@ -234,6 +234,7 @@ CELERY_BEAT_SCHEDULE = {
     "monthly-statements": _per_tenant("orders.statements_tasks.generate_statements", hour=1),
     "deals-daily": _per_tenant("deal_registration.tasks.deals_daily", hour=0, minute=5),
     "rebates-nightly": _per_tenant("rebates.tasks.recalculate_nightly", hour=1, minute=30),
+    "mdf-daily": _per_tenant("mdf.tasks.mdf_daily", hour=0, minute=15),
     "remind-overdue-deal-decisions": _per_tenant(
         "deal_registration.tasks.remind_overdue_decisions", hour="*", minute=20
     ),
