@@ -46,7 +46,9 @@ def evidence_add(
 ) -> MdfEvidence:
     if not (active_user(user) and user.is_partner_user and user.partner_id == request.partner_id):
         raise PermissionDenied
-    if request.status != RequestStatus.APPROVED:
+    # The row's status, not the caller's copy: it may have been cancelled or lapsed meanwhile.
+    status = MdfRequest.objects.filter(pk=request.pk).values_list("status", flat=True).first()
+    if status != RequestStatus.APPROVED:
         raise ValidationError(_("Proof is uploaded for approved requests."))
     if kind not in EvidenceKind.values:
         raise ValidationError({"kind": _("Choose what the file shows.")})

@@ -14,6 +14,7 @@ from django.db import transaction
 from django_tenants.utils import schema_context
 
 from deal_registration import demo as deals_demo
+from mdf import demo as mdf_demo
 from orders import demo as orders_demo
 from partners import demo as partner_demo
 from partners.agreements import demo as agreements_demo
@@ -306,6 +307,7 @@ def _seed_tenant() -> None:
         deals_demo.seed(partners=seeded, admin=admin, staff=staff)
         deals_demo.seed_leads(partners=seeded, admin=admin)
         rebates_demo.seed(admin=admin, finance=next(u for u in staff if u.role == Role.FINANCE))
+        mdf_demo.seed(partners=seeded, admin=admin, staff=staff)
         for partner, status in partners:
             if status in (PartnerStatus.SUSPENDED, PartnerStatus.TERMINATED):
                 partner_set_status(

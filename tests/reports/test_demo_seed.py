@@ -9,6 +9,8 @@ from django.utils import translation
 from django_tenants.utils import schema_context
 
 from deal_registration.models import DealConflict, DealRegistration
+from mdf.ledger import entry_totals
+from mdf.models import MdfAllocation, MdfClaim, MdfRequest
 from orders.models import ChannelStockReport, Order, SellOut
 from partners.agreements.models import Agreement
 from partners.agreements.services import agreement_verify
@@ -78,6 +80,20 @@ def test_demo_vendor_has_every_lifecycle_stage_and_working_logins(tenant_a):
         ) == {"registration", "account"}
         assert RebateAccrual.objects.filter(amount__gt=0).exists()
         assert RebateSettlement.objects.exists()
+        assert set(MdfRequest.objects.values_list("status", flat=True)) == {
+            "draft",
+            "submitted",
+            "manager_ok",
+            "returned",
+            "approved",
+        }
+        assert sorted(MdfClaim.objects.values_list("status", flat=True)) == [
+            "settled",
+            "submitted",
+        ]
+        for allocation in MdfAllocation.objects.all():
+            assert allocation.allocated == entry_totals(allocation)["allocated"]
+        assert MdfAllocation.objects.filter(fund__code="east-display").count() == 3
         haian_claim = DealRegistration.objects.get(partner__status="terminated")
         assert haian_claim.protection_ends is not None
         assert haian_claim.protection_ends < haian_claim.expected_close_date
