@@ -23,6 +23,7 @@ from prm.core.workflow import transition, transition_start
 from .ledger import ZERO, amount_error, amount_within, fund_move, is_cents
 from .models import (
     REQUEST_TRANSITIONS,
+    ClaimStatus,
     FundEntryKind,
     FundStatus,
     MdfAllocation,
@@ -86,8 +87,17 @@ def request_save(request: MdfRequest, lines: list[tuple[str, Decimal]], *, user:
         if request.status not in EDITABLE:
             raise ValidationError(_("Only drafts and returned requests can be changed."))
     errors: dict[str, str] = {}
+    fund = request.fund
     if request.starts_on and request.ends_on and request.ends_on < request.starts_on:
         errors["ends_on"] = _("The activity cannot end before it starts.")
+    elif request.starts_on and request.starts_on < fund.starts_on:
+        errors["starts_on"] = _("The fund covers activities from %(date)s.") % {
+            "date": fund.starts_on.isoformat()
+        }
+    elif request.ends_on and request.ends_on > fund.ends_on:
+        errors["ends_on"] = _("The fund covers activities until %(date)s.") % {
+            "date": fund.ends_on.isoformat()
+        }
     if request.fund.status != FundStatus.ACTIVE:
         errors["fund"] = _("This fund is not open for requests.")
     elif not MdfAllocation.objects.filter(
@@ -209,6 +219,9 @@ def request_cancel(request: MdfRequest, *, user: Any, reason: str = "") -> MdfRe
     """The partner withdraws it; an approved one gives its reservation back."""
     _own(request, user)
     locked = MdfRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.claims.exclude(status=ClaimStatus.REJECTED).exists():
+        # The claim holds the money now (its approval released the reservation).
+        raise ValidationError(_("This request has been claimed; it can no longer be cancelled."))
     if locked.status == RequestStatus.APPROVED and locked.approved_amount:
         allocation = _allocation(locked)
         assert allocation is not None
@@ -229,7 +242,7 @@ def request_lapse(request: MdfRequest, *, reason: str) -> MdfRequest | None:
     """The claim deadline passed with no claim in review or decided: the reservation returns
     to the partner's balance. None when the request moved meanwhile (claimed, cancelled)."""
     locked = MdfRequest.objects.select_for_update().get(pk=request.pk)
-    live = locked.claims.exclude(status="rejected").exists()
+    live = locked.claims.exclude(status=ClaimStatus.REJECTED).exists()
     if locked.status != RequestStatus.APPROVED or live:
         return None
     if locked.approved_amount:

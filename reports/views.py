@@ -1,12 +1,14 @@
 """The two portals' landing pages. `reports` reads every module and nothing imports it."""
 
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from deal_registration.models import DealStatus
 from deal_registration.selectors import deals_visible_to, pipeline
+from mdf.models import ClaimStatus, FundStatus, RequestStatus
+from mdf.selectors import allocations_visible_to, claims_visible_to, requests_visible_to
 from orders.selectors import orders_visible_to
 from partners.models import PartnerStatus
 from partners.selectors import partners_visible_to
@@ -44,6 +46,12 @@ def vendor_home(request: HttpRequest) -> HttpResponse:
             "deals_waiting": waiting.count(),
             "deals_overdue": waiting.filter(approval_due_at__lt=timezone.now()).count(),
             "pipeline": pipeline(request.user)["total"],
+            "mdf_requests_waiting": requests_visible_to(request.user)
+            .filter(status__in=(RequestStatus.SUBMITTED, RequestStatus.MANAGER_APPROVED))
+            .count(),
+            "mdf_claims_waiting": claims_visible_to(request.user)
+            .filter(status=ClaimStatus.SUBMITTED)
+            .count(),
         },
     )
 
@@ -53,8 +61,19 @@ def portal_home(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     partner = partners_visible_to(user).get(pk=user.partner_id or 0)
     orders = orders_visible_to(request.user)
+    funds = allocations_visible_to(user).aggregate(
+        available=Sum(
+            F("allocated") - F("reserved") - F("claimed") - F("paid") - F("expired"),
+            filter=Q(fund__status=FundStatus.ACTIVE),
+        )
+    )
     return render(
         request,
         "portal/home.html",
-        {"partner": partner, "recent_orders": orders[:8], "order_count": orders.count()},
+        {
+            "partner": partner,
+            "recent_orders": orders[:8],
+            "order_count": orders.count(),
+            "mdf_available": funds["available"],
+        },
     )

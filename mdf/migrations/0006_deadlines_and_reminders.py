@@ -38,6 +38,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='mdfrequest',
             name='status',
-            field=models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Waiting for the channel manager'), ('manager_ok', 'Waiting for marketing'), ('returned', 'Sent back for changes'), ('approved', 'Approved: funds reserved'), ('rejected', 'Rejected'), ('cancelled', 'Cancelled'), ('lapsed', 'Lapsed: not claimed in time')], db_index=True, default='draft', editable=False, max_length=10, verbose_name='status'),
+            field=models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Waiting for the channel manager'), ('manager_ok', 'Waiting for marketing'), ('returned', 'Sent back for changes'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('cancelled', 'Cancelled'), ('lapsed', 'Lapsed: not claimed in time')], db_index=True, default='draft', editable=False, max_length=10, verbose_name='status'),
         ),
     ]

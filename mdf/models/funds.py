@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from prm.core.bilingual import pick
 from prm.core.models import AuditReasonMixin, StatusChange
 from prm.core.money import MoneyField
 
@@ -119,6 +120,10 @@ class MdfFund(AuditReasonMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def display_name(self) -> str:
+        return pick(self.name, self.name_en)
 
     def clean(self) -> None:
         errors = {}

@@ -10,6 +10,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from prm.core.bilingual import pick
 from prm.core.models import AuditReasonMixin, StatusChange
 from prm.core.money import MoneyField
 
@@ -44,13 +45,17 @@ class MdfActivityType(AuditReasonMixin, models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def display_name(self) -> str:
+        return pick(self.name, self.name_en)
+
 
 class RequestStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Waiting for the channel manager")
     MANAGER_APPROVED = "manager_ok", _("Waiting for marketing")
     RETURNED = "returned", _("Sent back for changes")
-    APPROVED = "approved", _("Approved: funds reserved")
+    APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
     CANCELLED = "cancelled", _("Cancelled")
     LAPSED = "lapsed", _("Lapsed: not claimed in time")

@@ -53,9 +53,11 @@ def transition(
         locked = model._default_manager.select_for_update().get(pk=obj.pk)
         current = getattr(locked, status_field)
         if to_status not in table.get(current, set()):
+            # People read this on a page that went stale: name the statuses as they see them.
+            labels = getattr(history_model, "status_labels", {})
             raise InvalidTransition(
                 _("Cannot change status from %(from)s to %(to)s.")
-                % {"from": current, "to": to_status}
+                % {"from": labels.get(current, current), "to": labels.get(to_status, to_status)}
             )
         setattr(locked, status_field, to_status)
         locked._audit_reason = reason  # type: ignore[attr-defined]

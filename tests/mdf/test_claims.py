@@ -16,7 +16,7 @@ from django.utils import translation
 from mdf.claims import InvoiceIn, claim_approve, claim_reject, claim_submit, invoice_key
 from mdf.evidence import evidence_add
 from mdf.models import ClaimStatus, MdfClaim, MdfRequest, SettledAs
-from mdf.requests import request_approve, request_submit
+from mdf.requests import request_approve, request_cancel, request_submit
 from mdf.settlement import claim_settle
 from orders.ledger import balances
 from prm.accounts.roles import Role
@@ -201,3 +201,34 @@ def test_a_payout_needs_its_reference_and_leaves_the_wallet_alone(world):
     )
     assert balances(world["partner"])["prepaid"] == wallet_before
     assert totals(world["allocation"])[3] == D("1000.00")
+
+
+def test_a_claimed_request_can_no_longer_be_cancelled(world):
+    other = request_approve(
+        request_submit(draft(world, ("展位", "5000.00")), user=world["dealer"]),
+        user=world["manager"],
+    )
+    request = proven(world, ("场地", "3000.00"))
+    claim = claim_submit(
+        request, [InvoiceIn("FP-9", DAY, D("3000.00"), "会场")], user=world["dealer"]
+    )
+    in_review = totals(world["allocation"])
+    claim_approve(claim, user=make_user(Role.FINANCE))
+
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        request_cancel(request, user=world["dealer"])
+
+    assert refused.value.messages == [
+        "This request has been claimed; it can no longer be cancelled."
+    ]
+    assert in_review == (D("10000.00"), D("8000.00"), 0, 0, 0, D("2000.00"))
+    # Only the other request's 5,000.00 stays reserved; the claim holds the 3,000.00.
+    assert totals(world["allocation"]) == (
+        D("10000.00"),
+        D("5000.00"),
+        D("3000.00"),
+        0,
+        0,
+        D("2000.00"),
+    )
+    assert MdfRequest.objects.get(pk=other.pk).status == "approved"

@@ -161,3 +161,26 @@ def test_only_the_partners_own_manager_marketing_or_admin_decide(world):
 
     rejected = request_reject(request, user=make_user(Role.ADMIN), reason="与政策不符")
     assert rejected.status == RequestStatus.REJECTED
+
+
+@pytest.mark.parametrize(
+    ("dates", "field", "message"),
+    [
+        (
+            {"starts_on": date(2025, 12, 31), "ends_on": date(2026, 1, 2)},
+            "starts_on",
+            "The fund covers activities from 2026-01-01.",
+        ),
+        (
+            {"starts_on": date(2026, 12, 30), "ends_on": date(2027, 1, 1)},
+            "ends_on",
+            "The fund covers activities until 2026-12-31.",
+        ),
+    ],
+)
+def test_an_activity_outside_the_funds_period_is_refused_at_its_date(world, dates, field, message):
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        draft(world, **dates)
+
+    assert refused.value.message_dict == {field: [message]}
+    assert MdfRequest.objects.count() == 0
