@@ -26,7 +26,8 @@ from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Va
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from orders.models import Order, OrderStatus, ReturnRequest, ReturnStatus
+from orders.metrics import COUNTED
+from orders.models import Order, ReturnRequest, ReturnStatus
 from partners.models import Partner, PartnerStatus
 from prm.accounts.access import active_user
 from prm.accounts.roles import Role
@@ -47,14 +48,6 @@ from .models import (
 
 log = logging.getLogger(__name__)
 
-# Orders count once the vendor accepted them and for as long as they are not undone.
-PURCHASED = (
-    OrderStatus.APPROVED,
-    OrderStatus.PARTIALLY_SHIPPED,
-    OrderStatus.SHIPPED,
-    OrderStatus.RECEIVED,
-    OrderStatus.COMPLETED,
-)
 MANAGER_ROLES = frozenset({Role.ADMIN, Role.MARKETING})
 
 
@@ -107,7 +100,7 @@ def purchases_in_period(fund: MdfFund, partner_ids: list[int]) -> dict[int, Deci
     rows = (
         Order.objects.filter(
             partner_id__in=partner_ids,
-            status__in=PURCHASED,
+            status__in=COUNTED,
             created_at__gte=since,
             created_at__lt=until,
         )

@@ -16,8 +16,8 @@ without a decided claim are not.
   spend, never added to it.
 * **results**: leads, new customers and revenue as the decided claim reports them.
 * **attributed revenue** of a decided claim = the won amount (`estimated_amount` of a won
-  registration) of the registered deals it links + the totals of the orders it links whose
-  status counts (every status but submitted, cancelled and rejected), where:
+  registration) of the registered deals it links + the totals of the orders it links that the
+  vendor accepted (`orders.metrics.COUNTED`), where:
 
   - an order that fulfils a won deal (`DealRegistration.orders`) linked by a decided claim is
     not counted as an order: the deal's won amount already stands for it. This covers the
@@ -71,7 +71,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from deal_registration.models import DealRegistration, DealStatus
-from orders.models import OrderStatus
+from orders.metrics import COUNTED
 from prm.accounts.access import active_user
 from prm.accounts.roles import Role
 from prm.core.bilingual import pick
@@ -83,8 +83,6 @@ from .selectors import requests_visible_to
 
 ROI_ROLES = frozenset({Role.ADMIN, Role.MARKETING, Role.FINANCE, Role.CHANNEL_MANAGER})
 DECIDED = (ClaimStatus.APPROVED, ClaimStatus.SETTLED)
-# Orders that never became a sale (waiting for review, cancelled, rejected) earn no credit.
-UNCOUNTED_ORDERS = (OrderStatus.SUBMITTED, OrderStatus.CANCELLED, OrderStatus.REJECTED)
 RATIO_PLACES = Decimal("0.0001")
 PERCENT_PLACES = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -195,7 +193,7 @@ def attributed_order_links() -> QuerySet[Any]:
     )
     return (
         ClaimOrder.objects.filter(mdfclaim__status__in=DECIDED)
-        .exclude(order__status__in=UNCOUNTED_ORDERS)
+        .filter(order__status__in=COUNTED)
         .exclude(Exists(fulfils_an_attributed_deal))
         .exclude(Exists(_linked_earlier(ClaimOrder, "order")))
     )

@@ -9,8 +9,15 @@ from django.db.models import Sum
 
 from .models import Order, OrderStatus
 
-# Orders count once the vendor has accepted them; submitted and cancelled ones do not.
-COUNTED = [OrderStatus.APPROVED, OrderStatus.SHIPPED, OrderStatus.COMPLETED]
+# Orders count once the vendor has accepted them, at every later step of fulfilment;
+# submitted, cancelled and rejected ones do not.
+COUNTED = (
+    OrderStatus.APPROVED,
+    OrderStatus.PARTIALLY_SHIPPED,
+    OrderStatus.SHIPPED,
+    OrderStatus.RECEIVED,
+    OrderStatus.COMPLETED,
+)
 
 
 def rolling_purchases(
