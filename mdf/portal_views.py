@@ -23,6 +23,7 @@ from prm.core.flash import flash_outcome
 from prm.core.forms import attach_errors
 
 from .claims import claim_submit
+from .downloads import evidence_response, settlement_response
 from .evidence import evidence_add, evidence_missing
 from .models import (
     REQUEST_TRANSITIONS,
@@ -49,12 +50,11 @@ from .selectors import (
     allocations_visible_to,
     claim_get_visible,
     claims_visible_to,
-    evidence_get_visible,
     funds_open_to,
     request_get_visible,
     requests_visible_to,
 )
-from .settlement_pdf import settlement_filename, settlement_pdf, settlement_printable
+from .settlement_pdf import settlement_printable
 
 PER_PAGE = 25
 RECENT_ENTRIES = 5
@@ -281,21 +281,7 @@ def my_evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @partner_required
 def my_evidence_download(request: HttpRequest, pk: int) -> FileResponse:
-    evidence = evidence_get_visible(user=request.user, pk=pk)
-    if evidence is None or not evidence.file:
-        raise Http404
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=evidence.original_name or evidence.file.name.rsplit("/", 1)[-1],
-        content_type=evidence.content_type,
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return evidence_response(user=request.user, pk=pk)
 
 
 # --- claims -------------------------------------------------------------------------------------
@@ -365,10 +351,4 @@ def my_claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @partner_required
 def my_claim_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = _visible_claim(request, pk)
-    if not settlement_printable(claim):
-        raise Http404
-    response = HttpResponse(settlement_pdf(claim), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{settlement_filename(claim)}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return settlement_response(_visible_claim(request, pk))

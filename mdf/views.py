@@ -27,6 +27,7 @@ from prm.core.money import MoneyField
 from prm.core.templatetags.humanize_money import money
 
 from .claims import AUDIT_ROLES, claim_approve, claim_reject
+from .downloads import evidence_response, settlement_response
 from .evidence import evidence_missing
 from .models import (
     ClaimStatus,
@@ -50,12 +51,11 @@ from .selectors import (
     allocations_visible_to,
     claim_get_visible,
     claims_visible_to,
-    evidence_get_visible,
     request_get_visible,
     requests_visible_to,
 )
 from .settlement import claim_settle
-from .settlement_pdf import settlement_filename, settlement_pdf, settlement_printable
+from .settlement_pdf import settlement_printable
 from .vendor_forms import (
     WAITING_FOR_ME,
     ApproveForm,
@@ -383,32 +383,12 @@ def claim_settle_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @vendor_required
 def claim_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = _claim_visible(request, pk)
-    if not settlement_printable(claim):
-        raise Http404
-    response = HttpResponse(settlement_pdf(claim), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{settlement_filename(claim)}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return settlement_response(_claim_visible(request, pk))
 
 
 @vendor_required
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
-    evidence = evidence_get_visible(user=request.user, pk=pk)
-    if evidence is None:
-        raise Http404
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=evidence.original_name or evidence.file.name.rsplit("/", 1)[-1],
-        content_type=evidence.content_type,
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return evidence_response(user=request.user, pk=pk)
 
 
 # --- funds --------------------------------------------------------------------------------------
