@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -67,6 +68,20 @@ def can_decide_as_manager(request: MdfRequest, user: Any) -> bool:
 
 def can_decide_as_marketing(user: Any) -> bool:
     return active_user(user) and user.is_vendor_staff and user.role in {Role.MARKETING, Role.ADMIN}
+
+
+def waiting_for(user: Any) -> Q:
+    """Requests `user` can decide now, as a filter: the two checks above, for querysets."""
+    waiting = Q(pk__in=[])
+    if not (active_user(user) and user.is_vendor_staff):
+        return waiting
+    if user.role == Role.ADMIN:
+        waiting |= Q(status=RequestStatus.SUBMITTED)
+    elif user.role == Role.CHANNEL_MANAGER:
+        waiting |= Q(status=RequestStatus.SUBMITTED, partner__channel_manager=user)
+    if can_decide_as_marketing(user):
+        waiting |= Q(status=RequestStatus.MANAGER_APPROVED)
+    return waiting
 
 
 def _allocation(request: MdfRequest) -> MdfAllocation | None:

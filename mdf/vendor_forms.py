@@ -8,16 +8,14 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from deal_registration.registrations import REASON_MAX
-from prm.accounts.access import active_user
-from prm.accounts.roles import Role
 from prm.core.money import DECIMAL_PLACES, MAX_DIGITS
 
-from .models import MdfRequest, RequestStatus, SettledAs
-from .requests import can_decide_as_marketing
+from .models import MdfRequest, SettledAs
+from .requests import waiting_for
 from .selectors import RequestFilter
 
 WAITING_FOR_ME = "me"
@@ -58,21 +56,6 @@ class SettleForm(forms.Form):
     payout_reference = forms.CharField(
         label=_("Bank transfer reference (for a payout)"), max_length=64, required=False
     )
-
-
-def waiting_for(user: Any) -> Q:
-    """Requests `user` can decide now, as a filter: what mdf.requests.can_decide_as_manager
-    allows at the SUBMITTED step and can_decide_as_marketing at the MANAGER_APPROVED step."""
-    waiting = Q(pk__in=[])
-    if not (active_user(user) and user.is_vendor_staff):
-        return waiting
-    if user.role == Role.ADMIN:
-        waiting |= Q(status=RequestStatus.SUBMITTED)
-    elif user.role == Role.CHANNEL_MANAGER:
-        waiting |= Q(status=RequestStatus.SUBMITTED, partner__channel_manager=user)
-    if can_decide_as_marketing(user):
-        waiting |= Q(status=RequestStatus.MANAGER_APPROVED)
-    return waiting
 
 
 class VendorRequestFilter(RequestFilter):

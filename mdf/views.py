@@ -45,6 +45,7 @@ from .requests import (
     request_approve,
     request_reject,
     request_return,
+    waiting_for,
 )
 from .selectors import (
     ClaimFilter,
@@ -62,7 +63,6 @@ from .vendor_forms import (
     ReasonForm,
     SettleForm,
     VendorRequestFilter,
-    waiting_for,
 )
 
 PER_PAGE = 25
