@@ -119,3 +119,16 @@ def test_enqueue_captures_the_schema_at_call_time(
         assert sent == []
 
     assert [options["headers"]["_schema_name"] for options in sent] == ["bravo"]
+
+
+def test_every_periodic_job_names_a_registered_task():
+    from django.conf import settings as django_settings
+
+    from prm.celery import app
+    from prm.settings import base
+
+    app.loader.import_default_modules()
+    assert django_settings.CELERY_BEAT_SCHEDULE == {}  # tests never run beat
+    named = {entry["args"][0] for entry in base.CELERY_BEAT_SCHEDULE.values()}
+    assert "mdf.tasks.mdf_daily" in named
+    assert named - set(app.tasks) == set()
