@@ -61,7 +61,7 @@ class MdfFund(AuditReasonMixin, models.Model):
     )
     budget = MoneyField(_("total budget"), validators=[MinValueValidator(0)])
     allocation_mode = models.CharField(
-        _("allocation"), max_length=8, choices=AllocationMode.choices
+        _("allocation mode"), max_length=8, choices=AllocationMode.choices
     )
     fixed_amount = MoneyField(
         _("amount per partner"), null=True, blank=True, validators=[MinValueValidator(0)]

@@ -89,7 +89,8 @@ def test_a_fixed_fund_goes_to_active_partners_of_its_tiers_and_regions(tiers, ma
     fund.tiers.set([gold])
     fund.regions.set([zhejiang])
 
-    run = fund_activate(fund, actor=marketing)
+    with translation.override("en"):
+        run = fund_activate(fund, actor=marketing)
     again = allocations_sync(fund)
 
     fund.refresh_from_db()

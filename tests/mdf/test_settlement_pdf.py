@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from mdf.claims import InvoiceIn, claim_approve, claim_submit
 from mdf.models import SettledAs
@@ -37,7 +38,7 @@ def test_a_settled_claim_prints_its_amounts_invoices_and_payout(world):
         new_customers=3,
         revenue=D("180000.00"),
     )
-    with pytest.raises(ValueError, match="approved and settled"):
+    with translation.override("en"), pytest.raises(ValueError, match="approved and settled"):
         settlement_pdf(claim)
     claim_approve(claim, user=finance, amount=D("3500.00"), reason="餐饮超标")
     claim_settle(claim, actor=finance, settled_as=SettledAs.PAYOUT, payout_reference="ICBC-778")
