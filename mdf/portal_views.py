@@ -199,7 +199,7 @@ def _detail(
     live = _live(claims)
     status = mdf_request.status
     approved = status == RequestStatus.APPROVED
-    if evidence_form is None and approved:
+    if evidence_form is None and approved and live is None:
         evidence_form = EvidenceForm()
     return render(
         request,

@@ -232,3 +232,21 @@ def test_a_claimed_request_can_no_longer_be_cancelled(world):
         D("2000.00"),
     )
     assert MdfRequest.objects.get(pk=other.pk).status == "approved"
+
+
+def test_proof_no_longer_changes_once_the_request_is_claimed(world):
+    request = proven(world, ("场地", "3000.00"))
+    claim = claim_submit(
+        request, [InvoiceIn("FP-7", DAY, D("3000.00"), "会场")], user=world["dealer"]
+    )
+
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        evidence_add(request, SimpleUploadedFile("d.png", PNG), kind="photo", user=world["dealer"])
+    claim_reject(claim, user=make_user(Role.FINANCE), reason="照片不清晰")
+    added = evidence_add(
+        request, SimpleUploadedFile("e.png", PNG), kind="photo", user=world["dealer"]
+    )
+
+    assert refused.value.messages == ["The request is claimed; its proof can no longer change."]
+    assert request.evidence.count() == 4
+    assert added.kind == "photo"
