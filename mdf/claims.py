@@ -31,6 +31,7 @@ from prm.accounts.roles import Role
 from prm.core.numbering import next_number
 from prm.core.templatetags.humanize_money import money
 from prm.core.workflow import transition, transition_start
+from prm.tenancy.selectors import tenant_today
 
 from .evidence import evidence_missing
 from .ledger import ZERO, amount_error, amount_within, fund_move, is_cents
@@ -97,6 +98,11 @@ def _invoice_errors(
     return errors, keys
 
 
+def claim_open(request: MdfRequest) -> bool:
+    """Claims are taken until the deadline, inclusive, in the vendor's calendar."""
+    return tenant_today() <= request.claim_deadline
+
+
 @transaction.atomic
 def claim_submit(
     request: MdfRequest,
@@ -116,6 +122,12 @@ def claim_submit(
     )
     if locked.status != RequestStatus.APPROVED:
         raise ValidationError(_("Only approved requests can be claimed."))
+    if not claim_open(locked):
+        # The nightly job lapses it; until then the deadline still holds here.
+        raise ValidationError(
+            _("The claim deadline (%(date)s) has passed.")
+            % {"date": locked.claim_deadline.isoformat()}
+        )
     if MdfClaim.objects.filter(request=locked).exclude(status=ClaimStatus.REJECTED).exists():
         raise ValidationError(_("This request has already been claimed."))
     errors, keys = _invoice_errors(locked, invoices)

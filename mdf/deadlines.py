@@ -8,6 +8,7 @@ races a partner's claim, changes nothing twice. Dates are the vendor's (tenant_t
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 from functools import partial
 
@@ -37,8 +38,9 @@ from .models import (
     MdfRequest,
     RequestStatus,
 )
-from .requests import request_lapse
+from .requests import request_lapse, requests_end_with_fund
 
+log = logging.getLogger(__name__)
 _SPENT = F("reserved") + F("claimed") + F("paid") + F("expired")
 
 
@@ -52,9 +54,17 @@ def _recipients(partner_id: int, *also: User | None) -> list[str]:
     return sorted(emails)
 
 
+def _send(subject: str, body: str, recipients: list[str]) -> None:
+    # The state change is committed; one bad address must not stop the rest of the night's run.
+    try:
+        send_mail(subject, body, None, recipients)
+    except Exception:
+        log.exception("MDF mail to %s failed: %s", recipients, subject)
+
+
 def _mail_on_commit(subject: str, body: str, recipients: list[str]) -> None:
     if recipients:
-        transaction.on_commit(partial(send_mail, subject, body, None, recipients))
+        transaction.on_commit(partial(_send, subject, body, recipients))
 
 
 def _request_url(request: MdfRequest) -> str:
@@ -95,6 +105,8 @@ def funds_expire(today: date) -> int:
             )
             moved += 1
     for fund in MdfFund.objects.filter(status=FundStatus.ACTIVE, expires_on__lt=today):
+        if MdfFund.objects.filter(pk=fund.pk, status=FundStatus.ACTIVE).count() == 0:
+            continue  # another run closed it meanwhile
         transition(
             fund,
             FundStatus.CLOSED,
@@ -103,6 +115,7 @@ def funds_expire(today: date) -> int:
             history_fk="fund",
             reason=_("Funds expired."),
         )
+        requests_end_with_fund(fund.pk, reason=_("The fund expired."))
     return moved
 
 

@@ -5,6 +5,7 @@ at the field, and nothing is saved."""
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import PurePath
 from typing import Any
 
@@ -21,6 +22,29 @@ from .models import ClaimStatus, EvidenceKind, MdfEvidence, MdfRequest, RequestS
 ALLOWED = ("pdf", "png", "jpeg", "xlsx")
 EXTENSIONS = {"pdf": {".pdf"}, "png": {".png"}, "jpeg": {".jpg", ".jpeg"}, "xlsx": {".xlsx"}}
 MAX_BYTES = 20 * 1024 * 1024
+MAX_UNPACKED = 200 * 1024 * 1024  # a zip bomb is refused before anyone opens it
+RUNNABLE = (".exe", ".dll", ".bat", ".cmd", ".js", ".vbs", ".jar", ".ps1", ".sh", ".bin")
+
+
+def _check_workbook(upload: UploadedFile) -> None:
+    """A ZIP is not yet a spreadsheet: it must hold an Excel workbook, without macros, and
+    nothing that runs."""
+    refused = ValidationError(
+        {"file": _("%(name)s is not an Excel workbook without macros.") % {"name": upload.name}}
+    )
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            names = {info.filename.lower() for info in archive.infolist()}
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise refused from exc
+    finally:
+        upload.seek(0)
+    if not {"[content_types].xml", "xl/workbook.xml"} <= names or unpacked > MAX_UNPACKED:
+        raise refused
+    if any(n.endswith(RUNNABLE) or "vbaproject" in n for n in names):
+        raise refused
 
 
 def check_evidence_file(upload: UploadedFile) -> str:
@@ -29,6 +53,8 @@ def check_evidence_file(upload: UploadedFile) -> str:
         kind = validate_upload(upload, allowed=ALLOWED, max_bytes=MAX_BYTES)
     except ValidationError as exc:
         raise ValidationError({"file": exc.messages}) from exc
+    if kind == "xlsx":
+        _check_workbook(upload)
     suffix = PurePath(upload.name or "").suffix.lower()
     if suffix not in EXTENSIONS[kind]:
         raise ValidationError(
@@ -47,7 +73,12 @@ def evidence_add(
     if not (active_user(user) and user.is_partner_user and user.partner_id == request.partner_id):
         raise PermissionDenied
     # The row's status, not the caller's copy: it may have been cancelled or lapsed meanwhile.
-    status = MdfRequest.objects.filter(pk=request.pk).values_list("status", flat=True).first()
+    status = (
+        MdfRequest.objects.select_for_update()
+        .filter(pk=request.pk)
+        .values_list("status", flat=True)
+        .first()
+    )
     if status != RequestStatus.APPROVED:
         raise ValidationError(_("Proof is uploaded for approved requests."))
     if request.claims.exclude(status=ClaimStatus.REJECTED).exists():

@@ -28,6 +28,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 LINE_ROWS = 8
 INVOICE_ROWS = 10
 ZERO = Decimal("0.00")
+MAX_COUNT = 2_147_483_647  # what the count columns hold
 
 
 def _amount(label: Any, *, required: bool = False) -> forms.DecimalField:
@@ -256,8 +257,10 @@ class OrderChoiceField(forms.ModelMultipleChoiceField):
 
 
 class ClaimForm(forms.Form):
-    leads = forms.IntegerField(label=_("Leads"), min_value=0, initial=0)
-    new_customers = forms.IntegerField(label=_("New customers"), min_value=0, initial=0)
+    leads = forms.IntegerField(label=_("Leads"), min_value=0, max_value=MAX_COUNT, initial=0)
+    new_customers = forms.IntegerField(
+        label=_("New customers"), min_value=0, max_value=MAX_COUNT, initial=0
+    )
     revenue = forms.DecimalField(
         label=_("Revenue from the activity"),
         min_value=0,

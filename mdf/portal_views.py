@@ -22,7 +22,7 @@ from prm.accounts.models import User
 from prm.core.flash import flash_outcome
 from prm.core.forms import attach_errors
 
-from .claims import claim_submit
+from .claims import claim_open, claim_submit
 from .downloads import evidence_response, settlement_response
 from .evidence import evidence_add, evidence_missing
 from .models import (
@@ -214,7 +214,7 @@ def _detail(
             "evidence_form": evidence_form,
             "claims": claims,
             "live_claim": live,
-            "can_claim": approved and live is None,
+            "can_claim": approved and live is None and claim_open(mdf_request),
             "editable": status in EDITABLE,
             "can_cancel": RequestStatus.CANCELLED in REQUEST_TRANSITIONS[status] and live is None,
         },
@@ -243,11 +243,6 @@ def my_request_submit(request: HttpRequest, pk: int) -> HttpResponse:
 def my_request_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
     mdf_request = _visible_request(request, pk)
-    # request_cancel does not look at claims: an approved request with a claim under review or
-    # decided must not release its reservation a second time.
-    if _live(_claims_of(user, mdf_request)) is not None:
-        messages.error(request, _("A request with a claim can no longer be cancelled."))
-        return redirect("portal_mdf:request_detail", pk=pk)
     flash_outcome(
         request,
         lambda: request_cancel(mdf_request, user=user, reason=request.POST.get("reason", "")),

@@ -28,6 +28,7 @@ from .models import (
     FundEntryKind,
     FundStatus,
     MdfAllocation,
+    MdfFund,
     MdfRequest,
     MdfRequestLine,
     MdfRequestStatusChange,
@@ -35,6 +36,7 @@ from .models import (
 )
 
 NUMBER_PREFIX = "MDF"
+MAX_REQUEST = Decimal("999999999999.99")  # what the amount columns hold
 EDITABLE = frozenset({RequestStatus.DRAFT, RequestStatus.RETURNED})
 
 
@@ -84,6 +86,12 @@ def waiting_for(user: Any) -> Q:
     return waiting
 
 
+def _fund_open(request: MdfRequest) -> None:
+    if MdfFund.objects.filter(pk=request.fund_id, status=FundStatus.ACTIVE).exists():
+        return
+    raise ValidationError({"fund": _("This fund is not open for requests.")})
+
+
 def _allocation(request: MdfRequest) -> MdfAllocation | None:
     return MdfAllocation.objects.filter(fund=request.fund, partner=request.partner).first()
 
@@ -129,6 +137,8 @@ def request_save(request: MdfRequest, lines: list[tuple[str, Decimal]], *, user:
             errors[f"line-{n}"] = amount_error()
     if not kept:
         errors["lines"] = _("Add at least one budget line.")
+    elif not errors and sum((a for _t, a in kept), ZERO) > MAX_REQUEST:
+        errors["lines"] = _("A request is for at most %(max)s.") % {"max": money(MAX_REQUEST)}
     if errors:
         raise ValidationError(errors)
     request.requested_amount = sum((amount for _text, amount in kept), ZERO)
@@ -152,6 +162,7 @@ def request_submit(request: MdfRequest, *, user: Any) -> MdfRequest:
     """Send it for approval. Refused early when the allocation cannot cover it; the binding
     check is the reservation at the final approval."""
     _own(request, user)
+    _fund_open(request)
     allocation = _allocation(request)
     available = allocation.available if allocation else ZERO
     if request.requested_amount > available:
@@ -192,6 +203,7 @@ def request_approve(
         final = True
     else:
         raise ValidationError(_("This request is not waiting for an approval."))
+    _fund_open(locked)
     # Less than this step was asked for needs a reason (the manager's cut was explained then).
     reason = clean_reason(reason, required=value < ceiling)
     if not final:
@@ -214,15 +226,19 @@ def _decider(request: MdfRequest, user: Any) -> None:
         raise PermissionDenied
 
 
+@transaction.atomic
 def request_return(request: MdfRequest, *, user: Any, reason: str) -> MdfRequest:
     """Send it back to the partner to change; the reason is required."""
+    request = MdfRequest.objects.select_for_update().select_related("partner").get(pk=request.pk)
     _decider(request, user)
     return _move(
         request, RequestStatus.RETURNED, actor=user, reason=clean_reason(reason, required=True)
     )
 
 
+@transaction.atomic
 def request_reject(request: MdfRequest, *, user: Any, reason: str) -> MdfRequest:
+    request = MdfRequest.objects.select_for_update().select_related("partner").get(pk=request.pk)
     _decider(request, user)
     return _move(
         request, RequestStatus.REJECTED, actor=user, reason=clean_reason(reason, required=True)
@@ -271,3 +287,23 @@ def request_lapse(request: MdfRequest, *, reason: str) -> MdfRequest | None:
             memo=reason,
         )
     return _move(locked, RequestStatus.LAPSED, actor=None, reason=reason)
+
+
+def requests_end_with_fund(fund_id: int, *, reason: str) -> int:
+    """A fund closed: requests still waiting are rejected, drafts and returned ones cancelled,
+    so no queue keeps what can no longer be approved. Approved ones keep their reservation
+    until claimed or lapsed."""
+    ends: dict[str, str] = {
+        RequestStatus.SUBMITTED: RequestStatus.REJECTED,
+        RequestStatus.MANAGER_APPROVED: RequestStatus.REJECTED,
+        RequestStatus.DRAFT: RequestStatus.CANCELLED,
+        RequestStatus.RETURNED: RequestStatus.CANCELLED,
+    }
+    ended = 0
+    for request in MdfRequest.objects.filter(fund_id=fund_id, status__in=list(ends)):
+        with transaction.atomic():
+            locked = MdfRequest.objects.select_for_update().get(pk=request.pk)
+            if locked.status in ends:
+                _move(locked, ends[locked.status], actor=None, reason=reason)
+                ended += 1
+    return ended

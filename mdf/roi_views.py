@@ -127,6 +127,11 @@ def _cell(value: Decimal | None) -> str:
     return "" if value is None else str(value)
 
 
+def _text(value: str) -> str:
+    """A partner types its own name: Excel must not run it as a formula."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 @vendor_required
 def export(request: HttpRequest) -> HttpResponse:
     form, found = _report(request)
@@ -152,8 +157,8 @@ def export(request: HttpRequest) -> HttpResponse:
     for line in [*found.lines, found.total]:
         writer.writerow(
             [
-                line.label,
-                line.detail,
+                _text(str(line.label)),
+                _text(str(line.detail)),
                 line.activities,
                 line.spend,
                 line.committed,

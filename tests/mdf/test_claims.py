@@ -250,3 +250,19 @@ def test_proof_no_longer_changes_once_the_request_is_claimed(world):
     assert refused.value.messages == ["The request is claimed; its proof can no longer change."]
     assert request.evidence.count() == 4
     assert added.kind == "photo"
+
+
+def test_claims_are_taken_until_the_deadline_and_a_reclaim_after_it_is_refused(world, today):
+    request = proven(world, ("场地", "3000.00"))  # activity on 2026-12-10: claim by 2027-02-08
+    invoice = [InvoiceIn("FP-8", DAY, D("3000.00"), "会场")]
+    today["day"] = date(2027, 2, 8)
+    claim = claim_submit(request, invoice, user=world["dealer"])
+    claim_reject(claim, user=make_user(Role.FINANCE), reason="缺少盖章")
+    today["day"] = date(2027, 2, 9)
+
+    with translation.override("en"), pytest.raises(ValidationError) as late:
+        claim_submit(request, invoice, user=world["dealer"])
+
+    assert late.value.messages == ["The claim deadline (2027-02-08) has passed."]
+    assert MdfClaim.objects.filter(request=request).count() == 1
+    assert totals(world["allocation"]) == (D("10000.00"), D("3000.00"), 0, 0, 0, D("7000.00"))

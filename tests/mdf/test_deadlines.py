@@ -187,3 +187,31 @@ def test_the_daily_job_replays_a_day(world, django_capture_on_commit_callbacks):
         "expiry_reminded": 0,
     }
     assert totals(world["allocation"]) == (D("10000.00"), 0, 0, 0, D("10000.00"), 0)
+
+
+def test_a_closed_fund_ends_the_requests_still_in_its_queues(
+    world, django_capture_on_commit_callbacks
+):
+    waiting = request_submit(draft(world), user=world["dealer"])
+    drafted = draft(world)
+    approved_one = approved(world)
+    submitted_late = draft(world)
+
+    run(funds_expire, date(2027, 2, 1), django_capture_on_commit_callbacks)
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        request_submit(submitted_late, user=world["dealer"])
+
+    statuses = dict(
+        MdfRequest.objects.filter(
+            pk__in=[waiting.pk, drafted.pk, approved_one.pk, submitted_late.pk]
+        ).values_list("pk", "status")
+    )
+    assert statuses == {
+        waiting.pk: RequestStatus.REJECTED,
+        drafted.pk: RequestStatus.CANCELLED,
+        approved_one.pk: RequestStatus.APPROVED,  # keeps its 4,000.00 until claimed or lapsed
+        submitted_late.pk: RequestStatus.CANCELLED,
+    }
+    assert history(MdfRequest.objects.get(pk=waiting.pk))[-1] == ("rejected", "The fund expired.")
+    assert refused.value.message_dict["fund"] == ["This fund is not open for requests."]
+    assert totals(world["allocation"]) == (D("10000.00"), D("4000.00"), 0, 0, D("6000.00"), 0)

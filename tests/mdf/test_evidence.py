@@ -83,3 +83,51 @@ def test_only_the_partners_own_approved_request_takes_files(world):
 
     assert not_yet.value.messages == ["Proof is uploaded for approved requests."]
     assert MdfEvidence.objects.count() == 0
+
+
+def _zip(*entries: tuple[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w") as archive:
+        for name, content in entries:
+            archive.writestr(name, content)
+    return data.getvalue()
+
+
+def test_a_spreadsheet_must_be_a_workbook_without_macros(approved, world):
+    import io
+
+    from openpyxl import Workbook
+
+    book = io.BytesIO()
+    Workbook().save(book)
+    cases = {
+        "jar.xlsx": _zip(("META-INF/MANIFEST.MF", b"Main-Class: x"), ("x.class", b"\xca\xfe")),
+        "macro.xlsx": _zip(
+            ("[Content_Types].xml", b"<x/>"),
+            ("xl/workbook.xml", b"<x/>"),
+            ("xl/vbaProject.bin", b"\x00"),
+        ),
+        "setup.xlsx": _zip(
+            ("[Content_Types].xml", b"<x/>"), ("xl/workbook.xml", b"<x/>"), ("setup.exe", b"MZ")
+        ),
+    }
+
+    refused = {}
+    for name, content in cases.items():
+        with translation.override("en"), pytest.raises(ValidationError) as error:
+            evidence_add(
+                approved, SimpleUploadedFile(name, content), kind="attendees", user=world["dealer"]
+            )
+        refused[name] = error.value.message_dict["file"]
+    kept = evidence_add(
+        approved,
+        SimpleUploadedFile("签到表.xlsx", book.getvalue()),
+        kind="attendees",
+        user=world["dealer"],
+    )
+
+    assert refused == {name: [f"{name} is not an Excel workbook without macros."] for name in cases}
+    assert (MdfEvidence.objects.count(), kept.original_name) == (1, "签到表.xlsx")

@@ -261,7 +261,7 @@ def test_an_approved_request_is_cancelled_and_releases_but_not_once_claimed(clie
     assert flashed(cancelled) == [f"{request.number} cancelled."]
     assert request.status == RequestStatus.CANCELLED
     assert request.status_changes.first().reason == "活动取消"
-    assert flashed(kept) == ["A request with a claim can no longer be cancelled."]
+    assert flashed(kept) == ["This request has been claimed; it can no longer be cancelled."]
     assert MdfRequest.objects.get(pk=claim.request_id).status == RequestStatus.APPROVED
     # Only the claimed request's 2,000.00 is still reserved.
     assert totals(world["allocation"])[1] == D("2000.00")

@@ -321,7 +321,8 @@ def build_world(admin: User) -> World:
 
 
 @pytest.fixture
-def world(vendor_admin: User) -> World:
+def world(vendor_admin: User, today: dict[str, date]) -> World:
+    today["day"] = date(2026, 1, 1)  # claims are made before every deadline of the fixture
     return build_world(vendor_admin)
 
 
