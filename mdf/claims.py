@@ -128,7 +128,7 @@ def claim_submit(
             _("The claim deadline (%(date)s) has passed.")
             % {"date": locked.claim_deadline.isoformat()}
         )
-    if MdfClaim.objects.filter(request=locked).exclude(status=ClaimStatus.REJECTED).exists():
+    if locked.claims.live().exists():
         raise ValidationError(_("This request has already been claimed."))
     errors, keys = _invoice_errors(locked, invoices)
     if not invoices:

@@ -14,7 +14,7 @@ from functools import partial
 
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
 from prm.accounts.models import User
@@ -24,10 +24,9 @@ from prm.core.workflow import transition
 from prm.tenancy.selectors import tenant_base_url
 
 from .evidence import evidence_missing
-from .ledger import fund_move
+from .ledger import SPENT, fund_move
 from .models import (
     FUND_TRANSITIONS,
-    ClaimStatus,
     EvidenceKind,
     FundEntryKind,
     FundStatus,
@@ -41,7 +40,6 @@ from .models import (
 from .requests import request_lapse, requests_end_with_fund
 
 log = logging.getLogger(__name__)
-_SPENT = F("reserved") + F("claimed") + F("paid") + F("expired")
 
 
 def _recipients(partner_id: int, *also: User | None) -> list[str]:
@@ -73,7 +71,7 @@ def _request_url(request: MdfRequest) -> str:
 
 def _unclaimed() -> QuerySet[MdfRequest]:
     """Approved requests with no claim in review or decided (a rejected one may be redone)."""
-    live = MdfClaim.objects.filter(request=OuterRef("pk")).exclude(status=ClaimStatus.REJECTED)
+    live = MdfClaim.objects.filter(request=OuterRef("pk")).live()
     return MdfRequest.objects.filter(status=RequestStatus.APPROVED).exclude(Exists(live))
 
 
@@ -88,7 +86,7 @@ def funds_expire(today: date) -> int:
     due = MdfAllocation.objects.filter(
         fund__expires_on__lt=today,
         fund__status__in=(FundStatus.ACTIVE, FundStatus.CLOSED),
-        allocated__gt=_SPENT,
+        allocated__gt=SPENT,
     ).values_list("pk", flat=True)
     for pk in list(due):
         with transaction.atomic():
@@ -156,7 +154,7 @@ def _remind_once(request_pk: int, marker: str, today: date) -> MdfRequest | None
     )
     if request.status != RequestStatus.APPROVED or getattr(request, marker) is not None:
         return None
-    if request.claims.exclude(status=ClaimStatus.REJECTED).exists():
+    if request.claims.live().exists():
         return None
     MdfRequest.objects.filter(pk=request_pk).update(**{marker: today})
     return request
@@ -232,7 +230,7 @@ def expiry_remind(today: date) -> int:
         fund__status=FundStatus.ACTIVE,
         fund__expires_on__gte=today,
         expiry_reminded_on=None,
-        allocated__gt=_SPENT,
+        allocated__gt=SPENT,
     ).select_related("fund")
     for candidate in candidates:
         fund = candidate.fund

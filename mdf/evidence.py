@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from prm.accounts.access import active_user
 from prm.core.files import CONTENT_TYPES, validate_upload
 
-from .models import ClaimStatus, EvidenceKind, MdfEvidence, MdfRequest, RequestStatus
+from .models import EvidenceKind, MdfEvidence, MdfRequest, RequestStatus
 
 ALLOWED = ("pdf", "png", "jpeg", "xlsx")
 EXTENSIONS = {"pdf": {".pdf"}, "png": {".png"}, "jpeg": {".jpg", ".jpeg"}, "xlsx": {".xlsx"}}
@@ -81,7 +81,7 @@ def evidence_add(
     )
     if status != RequestStatus.APPROVED:
         raise ValidationError(_("Proof is uploaded for approved requests."))
-    if request.claims.exclude(status=ClaimStatus.REJECTED).exists():
+    if request.claims.live().exists():
         # The claim was judged on this proof; what it was judged on does not change.
         raise ValidationError(_("The request is claimed; its proof can no longer change."))
     if kind not in EvidenceKind.values:

@@ -19,7 +19,8 @@ from prm.core.templatetags.humanize_money import money
 from .models import FundEntryKind, MdfAllocation, MdfFund, MdfLedgerEntry
 
 ZERO = Decimal("0.00")
-_SPENT = F("reserved") + F("claimed") + F("paid") + F("expired")
+SPENT = F("reserved") + F("claimed") + F("paid") + F("expired")
+AVAILABLE = F("allocated") - SPENT  # MdfAllocation.available, in SQL
 
 # kind -> (what must hold before, the totals it moves)
 _MOVES: dict[str, tuple[str, dict[str, int]]] = {
@@ -94,7 +95,7 @@ def fund_move(
     value = _money(amount)
     where = Q(pk=allocation.pk)
     if needs == "available":
-        where &= Q(allocated__gte=_SPENT + value)
+        where &= Q(allocated__gte=SPENT + value)
     elif needs:
         where &= Q(**{f"{needs}__gte": value})
     changed = MdfAllocation.objects.filter(where).update(

@@ -24,7 +24,6 @@ from prm.core.workflow import transition, transition_start
 from .ledger import ZERO, amount_error, amount_within, fund_move, is_cents
 from .models import (
     REQUEST_TRANSITIONS,
-    ClaimStatus,
     FundEntryKind,
     FundStatus,
     MdfAllocation,
@@ -250,7 +249,7 @@ def request_cancel(request: MdfRequest, *, user: Any, reason: str = "") -> MdfRe
     """The partner withdraws it; an approved one gives its reservation back."""
     _own(request, user)
     locked = MdfRequest.objects.select_for_update().get(pk=request.pk)
-    if locked.claims.exclude(status=ClaimStatus.REJECTED).exists():
+    if locked.claims.live().exists():
         # The claim holds the money now (its approval released the reservation).
         raise ValidationError(_("This request has been claimed; it can no longer be cancelled."))
     if locked.status == RequestStatus.APPROVED and locked.approved_amount:
@@ -273,7 +272,7 @@ def request_lapse(request: MdfRequest, *, reason: str) -> MdfRequest | None:
     """The claim deadline passed with no claim in review or decided: the reservation returns
     to the partner's balance. None when the request moved meanwhile (claimed, cancelled)."""
     locked = MdfRequest.objects.select_for_update().get(pk=request.pk)
-    live = locked.claims.exclude(status=ClaimStatus.REJECTED).exists()
+    live = locked.claims.live().exists()
     if locked.status != RequestStatus.APPROVED or live:
         return None
     if locked.approved_amount:

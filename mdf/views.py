@@ -228,30 +228,29 @@ def _reasoned(request: HttpRequest) -> str:
     return form.cleaned_data["reason"] if form.is_valid() else ""
 
 
-@vendor_required
-@require_POST
-def request_return_view(request: HttpRequest, pk: int) -> HttpResponse:
+def _send_back_or_reject(request: HttpRequest, pk: int, action: Any, done: str) -> HttpResponse:
     fund_request = _request_visible(request, pk)
     reason = _reasoned(request)
     flash_outcome(
         request,
-        lambda: request_return(fund_request, user=request.user, reason=reason),
-        _("%(number)s sent back to the partner for changes.") % {"number": fund_request.number},
+        lambda: action(fund_request, user=request.user, reason=reason),
+        done % {"number": fund_request.number},
     )
     return redirect("mdf:request_detail", pk=pk)
+
+
+@vendor_required
+@require_POST
+def request_return_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _send_back_or_reject(
+        request, pk, request_return, _("%(number)s sent back to the partner for changes.")
+    )
 
 
 @vendor_required
 @require_POST
 def request_reject_view(request: HttpRequest, pk: int) -> HttpResponse:
-    fund_request = _request_visible(request, pk)
-    reason = _reasoned(request)
-    flash_outcome(
-        request,
-        lambda: request_reject(fund_request, user=request.user, reason=reason),
-        _("%(number)s rejected.") % {"number": fund_request.number},
-    )
-    return redirect("mdf:request_detail", pk=pk)
+    return _send_back_or_reject(request, pk, request_reject, _("%(number)s rejected."))
 
 
 # --- claims -------------------------------------------------------------------------------------

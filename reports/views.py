@@ -1,12 +1,13 @@
 """The two portals' landing pages. `reports` reads every module and nothing imports it."""
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from deal_registration.models import DealStatus
 from deal_registration.selectors import deals_visible_to, pipeline
+from mdf.ledger import AVAILABLE
 from mdf.models import ClaimStatus, FundStatus, RequestStatus
 from mdf.selectors import allocations_visible_to, claims_visible_to, requests_visible_to
 from orders.selectors import orders_visible_to
@@ -63,7 +64,7 @@ def portal_home(request: HttpRequest) -> HttpResponse:
     orders = orders_visible_to(request.user)
     funds = allocations_visible_to(user).aggregate(
         available=Sum(
-            F("allocated") - F("reserved") - F("claimed") - F("paid") - F("expired"),
+            AVAILABLE,
             filter=Q(fund__status=FundStatus.ACTIVE),
         )
     )

@@ -35,6 +35,13 @@ class SettledAs(models.TextChoices):
     PAYOUT = "payout", _("Payout (bank transfer)")
 
 
+class ClaimQuerySet(models.QuerySet["MdfClaim"]):
+    def live(self) -> ClaimQuerySet:
+        """In review or decided: the claim that holds its request's money. A rejected one does
+        not; the partner may claim again."""
+        return self.exclude(status=ClaimStatus.REJECTED)
+
+
 class MdfClaim(AuditReasonMixin, models.Model):
     number = models.CharField(_("claim no."), max_length=32, unique=True, editable=False)
     request = models.ForeignKey(
@@ -82,6 +89,8 @@ class MdfClaim(AuditReasonMixin, models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ClaimQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("market fund claim")
