@@ -64,6 +64,10 @@ TENANT_APPS = [
     "partners.agreements",
     "partners.programs",
     "partners.onboarding",
+    "partners.academy",
+    "partners.knowledge",
+    "partners.announcements",
+    "partners.support",
     "orders",
     "deal_registration",
     "rebates",
@@ -114,6 +118,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "prm.tenancy.context_processors.tenant",
+                "prm.core.context_processors.notifications",
             ],
         },
     }
@@ -212,7 +217,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
 
 # Each periodic job runs once per tenant: beat fires the dispatcher, which fans out.
-def _per_tenant(task: str, *, hour: int | str, minute: int = 0) -> dict[str, object]:
+def _per_tenant(task: str, *, hour: int | str, minute: int | str = 0) -> dict[str, object]:
     from celery.schedules import crontab
 
     return {
@@ -238,6 +243,12 @@ CELERY_BEAT_SCHEDULE = {
     "remind-overdue-deal-decisions": _per_tenant(
         "deal_registration.tasks.remind_overdue_decisions", hour="*", minute=20
     ),
+    "academy-daily": _per_tenant("partners.academy.tasks.academy_daily", hour=8, minute=5),
+    "announcements-daily": _per_tenant(
+        "partners.announcements.tasks.announcements_daily", hour=9, minute=5
+    ),
+    # SLA timers count in hours: breaches are found within ten minutes.
+    "support-sla": _per_tenant("partners.support.tasks.support_sla_check", hour="*", minute="*/10"),
     "expire-lead-offers": _per_tenant(
         "deal_registration.lead_tasks.expire_lead_offers", hour="*", minute=10
     ),
