@@ -10,8 +10,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from partners.audience import Audience
+from partners.models import PartnerType
 from prm.core.bilingual import pick
-from prm.core.models import AuditReasonMixin
+from prm.core.models import AuditReasonMixin, StatusChange
+
+from .files import Attachment, private_path
+from .text import safe_html
 
 
 class Category(AuditReasonMixin, models.Model):
@@ -121,6 +125,39 @@ class Article(AuditReasonMixin, Audience):
     @property
     def display_body(self) -> str:
         return pick(self.body, self.body_en)
+
+    @property
+    def body_html(self) -> str:
+        return safe_html(self.display_body)
+
+    @property
+    def partner_type_labels(self) -> list[str]:
+        return [str(PartnerType(t).label) for t in self.partner_types if t in PartnerType.values]
+
+
+class ArticleStatusChange(StatusChange):
+    status_labels = dict(ArticleStatus.choices)
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="status_changes")
+
+    class Meta(StatusChange.Meta):
+        verbose_name = _("article status change")
+        verbose_name_plural = _("article status changes")
+
+
+def attachment_path(attachment: ArticleAttachment, filename: str) -> str:
+    return private_path("knowledge", attachment.article_id, filename)
+
+
+class ArticleAttachment(Attachment):
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+
+    class Meta(Attachment.Meta):
+        verbose_name = _("article attachment")
+        verbose_name_plural = _("article attachments")
 
 
 class ArticleVersion(models.Model):

@@ -15,6 +15,7 @@ from functools import reduce
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db.models import Value
+from django.db.models.expressions import Combinable
 
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
@@ -35,16 +36,18 @@ def latin(text: str) -> str:
     return HAN.sub(" ", text)
 
 
-def document_vector(*, heading: str, body: str) -> SearchVector:
+def document_vector(*, heading: str, body: str) -> Combinable:
     """The vector stored on a row: its heading weighs more than its body."""
-    parts = []
+    vector: Combinable | None = None
     for text, weight in ((heading, "A"), (body, "B")):
-        parts += [
+        for part in (
             SearchVector(Value(latin(text)), config="english", weight=weight),
             SearchVector(Value(han_bigrams(text)), config="simple", weight=weight),
             SearchVector(Value(han_unigrams(text)), config="simple", weight="D"),
-        ]
-    return reduce(lambda a, b: a + b, parts)
+        ):
+            vector = part if vector is None else vector + part
+    assert vector is not None
+    return vector
 
 
 def text_query(q: str) -> SearchQuery | None:

@@ -138,9 +138,7 @@ class SlaPolicy(AuditReasonMixin, models.Model):
             and self.resolution_hours
             and self.resolution_hours < self.first_response_hours
         ):
-            errors["resolution_hours"] = _(
-                "Resolution cannot be due before the first response."
-            )
+            errors["resolution_hours"] = _("Resolution cannot be due before the first response.")
         escalate_to = self.escalate_to if self.escalate_to_id else None
         if escalate_to is not None and not escalate_to.is_vendor_staff:
             errors["escalate_to"] = _("Escalations go to vendor staff.")

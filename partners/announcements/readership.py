@@ -1,0 +1,115 @@
+"""Who has read and acknowledged an announcement, against who it is for: counts per
+announcement for the vendor's list, and the people still outstanding, per partner, for its page
+and its CSV export. Counted within the partners the viewer sees (a channel manager: his own)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partners.models import Partner
+from prm.accounts.models import User
+
+from .models import Announcement, AnnouncementReceipt
+from .recipients import recipient_ids, recipients
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Readership:
+    recipients: int = 0
+    read: int = 0
+    acknowledged: int = 0
+
+    @property
+    def unread(self) -> int:
+        return self.recipients - self.read
+
+    @property
+    def read_percent(self) -> int:
+        return round(100 * self.read / self.recipients) if self.recipients else 0
+
+
+def readership(announcements: list[Announcement], *, viewer: Any) -> dict[int, Readership]:
+    """Two queries for any number of announcements (prefetch their tiers and regions)."""
+    ids = recipient_ids(announcements, viewer=viewer)
+    read: dict[int, int] = defaultdict(int)
+    acknowledged: dict[int, int] = defaultdict(int)
+    receipts = AnnouncementReceipt.objects.filter(
+        announcement__in=[a.pk for a in announcements]
+    ).values_list("announcement_id", "user_id", "acknowledged_at")
+    for announcement_id, user_id, acknowledged_at in receipts:
+        if user_id in ids[announcement_id]:
+            read[announcement_id] += 1
+            acknowledged[announcement_id] += acknowledged_at is not None
+    return {a.pk: Readership(len(ids[a.pk]), read[a.pk], acknowledged[a.pk]) for a in announcements}
+
+
+@dataclass
+class ReaderRow:
+    user: User
+    read_at: datetime | None
+    acknowledged_at: datetime | None
+
+
+@dataclass
+class PartnerReaders:
+    partner: Partner
+    people: list[ReaderRow] = field(default_factory=list)
+
+
+def outstanding(announcement: Announcement, *, viewer: Any) -> list[PartnerReaders]:
+    """Recipients who have not read it or (if important) not acknowledged it, per partner, in
+    partner and name order. Two queries."""
+    receipts = {r.user_id: r for r in AnnouncementReceipt.objects.filter(announcement=announcement)}
+    groups: dict[int, PartnerReaders] = {}
+    people = recipients(announcement, viewer=viewer).order_by("partner__name", "full_name", "pk")
+    for user in people:
+        receipt = receipts.get(user.pk)
+        read_at = receipt.read_at if receipt else None
+        acknowledged_at = receipt.acknowledged_at if receipt else None
+        if read_at and (acknowledged_at or not announcement.is_important):
+            continue
+        assert user.partner is not None
+        group = groups.setdefault(user.partner_id or 0, PartnerReaders(user.partner))
+        group.people.append(ReaderRow(user, read_at, acknowledged_at))
+    return list(groups.values())
+
+
+def _cell(value: str) -> str:
+    """Names are typed by partners: a spreadsheet must not run one as a formula."""
+    return f"'{value}" if value.startswith(FORMULA_START) else value
+
+
+def _when(moment: datetime | None) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def outstanding_csv(announcement: Announcement, *, viewer: Any) -> bytes:
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(
+        [_("Partner"), _("Person"), _("Email"), _("Phone"), _("Read at"), _("Acknowledged at")]
+    )
+    for group in outstanding(announcement, viewer=viewer):
+        for row in group.people:
+            writer.writerow(
+                [
+                    _cell(group.partner.name),
+                    _cell(row.user.full_name),
+                    _cell(row.user.email),
+                    _cell(row.user.phone),
+                    _when(row.read_at),
+                    _when(row.acknowledged_at),
+                ]
+            )
+    # BOM so Excel opens UTF-8 Chinese correctly.
+    return ("\ufeff" + text.getvalue()).encode("utf-8")

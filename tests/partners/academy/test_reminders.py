@@ -1,0 +1,102 @@
+"""The daily job: 30 and 7 days before a certificate expires its holder and the company's admins
+are reminded, each reminder once; on the day it expires it is noted once and the enrollment
+starts its next cycle. Running a day twice sends nothing more."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from partners.academy.models import Certificate, Enrollment
+from partners.academy.tasks import academy_daily
+from prm.accounts.models import User
+from prm.core.models import Notification
+
+from .builders import certify
+
+pytestmark = pytest.mark.django_db
+
+
+def _notes(kind: str) -> list[tuple[str, str]]:
+    return list(
+        Notification.objects.filter(kind=kind)
+        .order_by("recipient__full_name")
+        .values_list("recipient__full_name", "title")
+    )
+
+
+def test_each_reminder_goes_once_and_a_rerun_sends_nothing(world):
+    User.objects.filter(pk=world["learner"].pk).update(language="en")
+    certificate = certify(world["learner"], world["course"])  # expires 2027-12-06
+    title = world["course"].title
+    title_en = world["course"].title_en
+
+    runs = [
+        ("2027-11-05", academy_daily(day="2027-11-05")),  # 31 days left
+        ("2027-11-06", academy_daily(day="2027-11-06")),  # 30 days
+        ("2027-11-06", academy_daily(day="2027-11-06")),
+        ("2027-11-07", academy_daily(day="2027-11-07")),
+        ("2027-11-29", academy_daily(day="2027-11-29")),  # 7 days
+        ("2027-11-29", academy_daily(day="2027-11-29")),
+        ("2027-12-05", academy_daily(day="2027-12-05")),
+    ]
+
+    assert [(day, result["reminded"]) for day, result in runs] == [
+        ("2027-11-05", 0),
+        ("2027-11-06", 1),
+        ("2027-11-06", 0),
+        ("2027-11-07", 0),
+        ("2027-11-29", 1),
+        ("2027-11-29", 0),
+        ("2027-12-05", 0),
+    ]
+    certificate.refresh_from_db()
+    assert (certificate.reminded_30_on, certificate.reminded_7_on) == (
+        date(2027, 11, 6),
+        date(2027, 11, 29),
+    )
+    expiring = _notes("academy.expiring")
+    assert len(expiring) == 4
+    assert expiring.count(
+        ("吴芳", f"Your certificate “{title_en}” expires on 2027-12-06")
+    ) == 2
+    assert expiring.count(("周强", f"吴芳的证书“{title}”将于 2027-12-06 到期")) in (0, 2)
+    assert sum(1 for name, _t in expiring if name == "周强") == 2  # the partner admin
+    assert not Notification.objects.filter(recipient=world["outsider"]).exists()
+
+
+def test_the_expiry_is_noted_once_and_the_next_cycle_starts(world):
+    certificate = certify(world["learner"], world["course"])
+
+    before = academy_daily(day="2027-12-05")
+    on_the_day = academy_daily(day="2027-12-06")
+    again = academy_daily(day="2027-12-06")
+    later = academy_daily(day="2027-12-07")
+
+    assert [before["expired"], on_the_day["expired"], again["expired"], later["expired"]] == [
+        0,
+        1,
+        0,
+        0,
+    ]
+    certificate.refresh_from_db()
+    assert certificate.expiry_noted_on == date(2027, 12, 6)
+    assert Enrollment.objects.get(user=world["learner"]).cycle == 2
+    assert sorted(
+        Notification.objects.filter(kind="academy.expired").values_list(
+            "recipient__full_name", flat=True
+        )
+    ) == ["吴芳", "周强"]
+
+
+def test_only_the_latest_certificate_of_a_course_is_reminded_about(world, today):
+    first = certify(world["learner"], world["course"])
+    today["day"] = date(2027, 12, 6)
+    second = certify(world["learner"], world["course"])  # re-certified after expiry
+
+    result = academy_daily(day="2027-12-06")
+
+    assert result == {"reminded": 0, "expired": 0}
+    assert Certificate.objects.get(pk=first.pk).expiry_noted_on is None
+    assert second.expires_on == date(2028, 12, 6)
