@@ -96,9 +96,14 @@ class LessonFormSet(BaseInlineFormSet):
             )
 
 
+# Links without a scheme are taken as https (Django 6's default, chosen now).
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
 class LessonInline(admin.StackedInline):
     model = Lesson
     formset = LessonFormSet
+    formfield_overrides = URL_FIELDS
     extra = 0
     show_change_link = True
     fields = (
@@ -152,14 +157,14 @@ class CourseAdmin(VendorModelAdmin):
     def _each(self, request: HttpRequest, queryset: QuerySet[Course], action: Any) -> None:
         for course in queryset.order_by("pk"):
             try:
-                action(course, actor=request.user)
+                moved = action(course, actor=request.user)
             except ValidationError as exc:
                 self.message_user(request, f"{course}: {' '.join(exc.messages)}", messages.ERROR)
             else:
                 self.message_user(
                     request,
                     gettext("%(course)s is now %(status)s.")
-                    % {"course": course, "status": course.get_status_display()},
+                    % {"course": moved, "status": moved.get_status_display()},
                     messages.SUCCESS,
                 )
 
@@ -179,6 +184,7 @@ class LessonAdmin(VendorModelAdmin):
     search_fields = ["title", "title_en", "course__code", "course__title"]
     list_select_related = ["course"]
     inlines = [LessonFileInline]
+    formfield_overrides = URL_FIELDS
 
 
 # --- quiz -----------------------------------------------------------------------------------------

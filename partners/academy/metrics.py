@@ -1,10 +1,11 @@
 """The scorecard metric "certified_staff" (registered in AppConfig.ready).
 
 For each partner: the number of distinct active people of the partner holding a certificate
-issued before `until` and not expired at `until` (its `expires_on` is after the day `until`
-falls on; `until` is a midnight in the vendor's zone, so its own date is that day). Any course
-counts; a person with several certificates counts once. `since` does not matter: a certificate
-earned before the window still certifies the person. One aggregate query."""
+issued before `until` and not expired at `until`. `until` is a midnight in the vendor's zone,
+so its own date D is the first day after the window: the certificate was issued before D and
+its `expires_on` (the first day it is no longer valid) is after D, or empty. Any course counts;
+a person with several certificates counts once. `since` does not matter: a certificate earned
+before the window still certifies the person. One aggregate query."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ def certified_staff(
     day = until.date()
     rows = Certificate.objects.filter(
         Q(expires_on__isnull=True) | Q(expires_on__gt=day),
-        issued_at__lt=until,
+        issued_on__lt=day,
         user__is_active=True,
         user__partner__isnull=False,
     )

@@ -7,7 +7,7 @@ from . import portal_views as views
 app_name = "portal_academy"
 
 urlpatterns = [
-    path("", views.my_learning, name="home"),
+    path("", views.my_learning, name="list"),
     path("courses/<int:pk>/", views.course_detail, name="course"),
     path("courses/<int:pk>/quiz/", views.quiz, name="quiz"),
     path("lessons/<int:pk>/", views.lesson_detail, name="lesson"),

@@ -6,6 +6,8 @@ course is complete (partners.academy.certificates). One transaction per step."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -20,12 +22,13 @@ from .certificates import certificate_issue_if_complete
 from .models import Certificate, Course, Enrollment, Lesson, LessonCompletion
 
 
-def enrollment_renew_if_expired(enrollment: Enrollment) -> bool:
-    """Start the next cycle if this cycle's certificate has expired; the caller holds the lock."""
+def enrollment_renew_if_expired(enrollment: Enrollment, *, today: date | None = None) -> bool:
+    """Start the next cycle if this cycle's certificate has expired (by `today`, the vendor's
+    today by default); the caller holds the lock."""
     certificate = Certificate.objects.filter(
         user_id=enrollment.user_id, course_id=enrollment.course_id, cycle=enrollment.cycle
     ).first()
-    if certificate is None or certificate.is_valid_on(dates.today()):
+    if certificate is None or certificate.is_valid_on(today or dates.today()):
         return False
     enrollment.cycle += 1
     enrollment.cycle_started_at = timezone.now()

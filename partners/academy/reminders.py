@@ -76,7 +76,7 @@ def certificates_note_expired(today: date) -> int:
                 .first()
             )
             if enrollment is not None:
-                enrollment_renew_if_expired(enrollment)
+                enrollment_renew_if_expired(enrollment, today=today)
             notices.certificate_expired(certificate)
             noted += 1
     return noted

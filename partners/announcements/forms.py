@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from partners.knowledge.forms import ACCEPT, AudienceForm
+from partners.knowledge.forms import ACCEPT, CHECKBOXES, AudienceForm
 
 from .models import Announcement, AnnouncementKind, Importance
 from .services import REASON_MAX
@@ -23,7 +23,7 @@ class AnnouncementForm(AudienceForm):
         label=_("Importance"),
         choices=Importance.choices,
         initial=Importance.NORMAL,
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs=CHECKBOXES),
         help_text=_("Important ones are also emailed, and each reader must acknowledge them."),
     )
     title = forms.CharField(label=_("Title (Chinese)"), max_length=200)

@@ -156,16 +156,18 @@ def announcement_update(
     kind: str,
     title: str,
     body: str,
-    importance: str = Importance.NORMAL,
-    title_en: str = "",
-    body_en: str = "",
-    summary: str = "",
-    publish_at: datetime | None = None,
-    ack_due: date | None = None,
-    tiers: Iterable[Tier] = (),
-    partner_types: Iterable[str] = (),
-    regions: Iterable[Region] = (),
+    importance: str,
+    title_en: str,
+    body_en: str,
+    summary: str,
+    publish_at: datetime | None,
+    ack_due: date | None,
+    tiers: Iterable[Tier],
+    partner_types: Iterable[str],
+    regions: Iterable[Region],
 ) -> Announcement:
+    """Replace a draft's fields, all of them (as the form sends them): nothing is kept by
+    leaving it out, so an audience is never widened by accident."""
     require_editor(actor)
     locked = Announcement.objects.select_for_update().get(pk=announcement.pk)
     if locked.status != AnnouncementStatus.DRAFT:

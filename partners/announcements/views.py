@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -24,7 +25,7 @@ from prm.core.forms import attach_errors, form_errors
 from .attachments import announcement_attachment_add, announcement_attachment_remove
 from .forms import AnnouncementForm, WithdrawForm
 from .models import Announcement, AnnouncementStatus
-from .readership import outstanding, outstanding_csv, readership
+from .readership import announcement_readers, outstanding_csv, readership
 from .recipients import recipient_ids
 from .selectors import (
     VendorAnnouncementFilter,
@@ -118,14 +119,15 @@ def announcement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     announcement = _announcement(request, pk)
     can_edit = can_edit_content(user)
     draft = announcement.status == AnnouncementStatus.DRAFT
-    stats = readership([announcement], viewer=user)[announcement.pk]
+    prefetch_related_objects([announcement], "tiers", "regions")
+    readers = announcement_readers(announcement, viewer=user)
     return render(
         request,
         "announcements/vendor/detail.html",
         {
             "announcement": announcement,
-            "stats": stats,
-            "outstanding": outstanding(announcement, viewer=user) if not draft else [],
+            "stats": readers.stats,
+            "outstanding": [] if draft else readers.outstanding,
             # Before publishing: how many people it would reach now.
             "would_reach": len(recipient_ids([announcement])[announcement.pk]) if draft else 0,
             "tiers": announcement.tiers.all(),

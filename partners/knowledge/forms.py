@@ -14,6 +14,7 @@ from .models import Article, ArticleKind, Category
 from .services import NOTE_MAX, tag_names
 
 ACCEPT = ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"
+CHECKBOXES = {"class": "form-check-input"}
 
 
 class AudienceForm(forms.Form):
@@ -23,14 +24,14 @@ class AudienceForm(forms.Form):
         label=_("Partner tiers"),
         queryset=Tier.objects.all(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs=CHECKBOXES),
         help_text=_("None ticked: every tier."),
     )
     partner_types = forms.MultipleChoiceField(
         label=_("Partner types"),
         choices=PartnerType.choices,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs=CHECKBOXES),
         help_text=_("None ticked: every type."),
     )
     regions = forms.ModelMultipleChoiceField(

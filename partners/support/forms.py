@@ -85,6 +85,7 @@ NOTE = "note"
 
 
 class VendorReplyForm(ReplyForm):
+    body = _text(_("Message"), rows=4)
     kind = forms.ChoiceField(
         label=_("Send as"),
         choices=[
@@ -93,7 +94,7 @@ class VendorReplyForm(ReplyForm):
             (NOTE, _("Internal note (the partner never sees it)")),
         ],
         initial=REPLY,
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
 
     field_order = ["kind", "body", "attachments"]

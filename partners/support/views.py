@@ -174,6 +174,9 @@ def ticket_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
                 _("%(number)s is now owned by %(name)s.")
                 % {"number": ticket.number, "name": owner.full_name},
             )
+            if ticket_get_visible(user=request.user, pk=pk) is None:
+                # It was theirs only as its owner: the ticket page is no longer theirs to see.
+                return redirect("support:queue")
             return redirect("support:detail", pk=pk)
     return _detail(request, ticket, assign_form=form)
 

@@ -8,12 +8,14 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from prm.accounts.roles import VENDOR_ROLES
+from prm.accounts.roles import ALL_PARTNERS_ROLES, VENDOR_ROLES
 from prm.core.models import AuditReasonMixin
 
 from .choices import TicketCategory, TicketPriority
 
 VENDOR_STAFF = {"role__in": sorted(VENDOR_ROLES), "is_active": True}
+# An escalation contact must see every partner's tickets (a channel manager sees only his own).
+SEES_ALL = {"role__in": sorted(ALL_PARTNERS_ROLES), "is_active": True}
 
 
 class RoutingRule(AuditReasonMixin, models.Model):
@@ -94,7 +96,7 @@ class SlaPolicy(AuditReasonMixin, models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        limit_choices_to=VENDOR_STAFF,
+        limit_choices_to=SEES_ALL,
         help_text=_(
             "Told when a target is missed, with the owner. Empty: the partner's channel "
             "manager, else the vendor admins."
@@ -140,7 +142,10 @@ class SlaPolicy(AuditReasonMixin, models.Model):
         ):
             errors["resolution_hours"] = _("Resolution cannot be due before the first response.")
         escalate_to = self.escalate_to if self.escalate_to_id else None
-        if escalate_to is not None and not escalate_to.is_vendor_staff:
-            errors["escalate_to"] = _("Escalations go to vendor staff.")
+        if escalate_to is not None and escalate_to.role not in ALL_PARTNERS_ROLES:
+            errors["escalate_to"] = _(
+                "Escalations go to vendor staff who see every partner (not a channel manager "
+                "or a partner user)."
+            )
         if errors:
             raise ValidationError(errors)

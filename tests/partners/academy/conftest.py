@@ -31,7 +31,7 @@ def world(in_a):
     partner = make_partner(channel_manager=manager, partner_type=PartnerType.DEALER)
     other = make_partner(partner_type=PartnerType.DEALER)
     course = make_course(validity_months=12, pass_mark=60, max_attempts=2)
-    path = make_path(course)
+    path = make_path(course, partner_types=[PartnerType.DEALER])
     return {
         "manager": manager,
         "partner": partner,

@@ -116,7 +116,22 @@ def test_only_editors_write_and_only_drafts_change(kb):
     published = announcement_publish(draft, actor=kb["editor"])
 
     with translation.override("en"), pytest.raises(ValidationError) as frozen:
-        announcement_update(published, actor=kb["editor"], kind="policy", title="改", body="b")
+        announcement_update(
+            published,
+            actor=kb["editor"],
+            kind="policy",
+            importance=Importance.NORMAL,
+            title="改",
+            title_en="",
+            summary="",
+            body="b",
+            body_en="",
+            publish_at=None,
+            ack_due=None,
+            tiers=[],
+            partner_types=[],
+            regions=[],
+        )
     assert frozen.value.messages == [
         "Only drafts can be changed; withdraw it and publish a corrected announcement."
     ]
@@ -154,6 +169,7 @@ def test_a_scheduled_announcement_appears_at_its_time_and_is_told_once_by_the_jo
 def test_a_past_publish_time_becomes_now_and_withdrawing_needs_a_reason(kb):
     before = timezone.now()
     notice = announce(kb["editor"], publish_at=before - timedelta(days=3))
+    assert notice.publish_at is not None
     assert notice.publish_at >= before
 
     with translation.override("en"), pytest.raises(ValidationError) as no_reason:

@@ -74,9 +74,7 @@ def test_the_rule_agrees_with_partners_audience_for_every_partner(kb, notices):
             for p in partners
             if audience_filter(Announcement.objects.filter(pk=announcement.pk), p).exists()
         }
-        found = set(
-            recipients(announcement).values_list("partner_id", flat=True).distinct()
-        )
+        found = set(recipients(announcement).values_list("partner_id", flat=True).distinct())
         with_users = set(
             Partner.objects.filter(pk__in=expected, users__is_active=True).values_list(
                 "pk", flat=True

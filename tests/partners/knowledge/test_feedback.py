@@ -1,4 +1,4 @@
-""""Was this helpful?": one answer per person, changeable; the counters stay exact, also when
+""" "Was this helpful?": one answer per person, changeable; the counters stay exact, also when
 answers arrive at the same moment in separate transactions."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from django.db import connection
 
 from partners.knowledge.feedback import article_feedback
 from partners.knowledge.models import Article, ArticleFeedback, Category
-from partners.knowledge.services import article_create
 from partners.knowledge.publishing import article_publish
+from partners.knowledge.services import article_create
 from partners.models import PartnerStatus
 from prm.accounts.models import User
 from prm.accounts.roles import Role

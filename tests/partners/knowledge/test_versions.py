@@ -81,10 +81,10 @@ def test_restoring_brings_the_old_text_back_as_a_new_version(kb):
 
 def test_the_history_shows_what_each_version_changed(kb):
     editor = kb["editor"]
-    article = write_article(editor, kb["faq"], title="保修", body="<p>一年保修。</p><p>需发票。</p>")
-    article_update(
-        article, actor=editor, note="延长", body="<p>两年保修。</p><p>需发票。</p>"
+    article = write_article(
+        editor, kb["faq"], title="保修", body="<p>一年保修。</p><p>需发票。</p>"
     )
+    article_update(article, actor=editor, note="延长", body="<p>两年保修。</p><p>需发票。</p>")
     article_update(article, actor=editor, note="加标签", tags=["保修"])
     article.refresh_from_db()
 
@@ -169,6 +169,4 @@ def test_bodies_are_sanitised_and_tags_checked(kb):
     assert sorted(article.tags.values_list("name", flat=True)) == ["价格", "新品"]
     with translation.override("en"), pytest.raises(ValidationError) as long_tag:
         write_article(kb["editor"], kb["faq"], tags=["长" * 41])
-    assert long_tag.value.message_dict == {
-        "tags": [f"A tag is at most 40 characters: {'长' * 41}"]
-    }
+    assert long_tag.value.message_dict == {"tags": [f"A tag is at most 40 characters: {'长' * 41}"]}

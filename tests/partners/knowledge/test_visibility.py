@@ -35,9 +35,7 @@ def articles(kb):
             regions=[kb["zhejiang"]],
         ),
         "draft": write_article(editor, category, title="草稿", publish=False),
-        "archived": article_archive(
-            write_article(editor, category, title="已归档"), actor=editor
-        ),
+        "archived": article_archive(write_article(editor, category, title="已归档"), actor=editor),
     }
 
 

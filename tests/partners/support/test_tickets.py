@@ -45,6 +45,7 @@ def history(ticket: Ticket) -> list[tuple[str, str]]:
 
 
 def test_a_submitted_ticket_is_numbered_routed_and_its_owner_told(world):
+    User.objects.filter(pk=world["manager"].pk).update(language="en")
     ticket = submit(world, attachments=[png(), pdf()])
 
     assert re.fullmatch(r"TK-\d{4}-\d{6}", ticket.number)
@@ -62,6 +63,9 @@ def test_a_submitted_ticket_is_numbered_routed_and_its_owner_told(world):
     ) == [("现场照片.png", "image/png", 72, None), ("检测报告.pdf", "application/pdf", 73, None)]
     assert notes() == [(world["manager"].email, "support.assigned")]
     told = Notification.objects.get()
+    assert told.title == (
+        f"New ticket {ticket.number} from Shanghai Pujiang Electronics: 摄像头夜视模式失灵"
+    )
     assert (told.url, told.email, told.body) == (
         f"/support/{ticket.pk}/",
         True,

@@ -142,6 +142,20 @@ def test_the_article_button_makes_one_draft(client_a, world):
     assert ticket.article == article
     assert first.status_code == second.status_code == 302
     assert first["Location"] == second["Location"] == f"/knowledge/{article.pk}/edit/"
+    page = client.get(f"/support/{ticket.pk}/").content.decode()
+    assert f'href="/knowledge/{article.pk}/edit/"' in page
+    assert f'action="/support/{ticket.pk}/article/"' not in page
     # Who may not edit the knowledge base lands on the article's page.
     third = login(client_a, world["sales"]).post(f"/support/{ticket.pk}/article/", {})
     assert third["Location"] == f"/knowledge/{article.pk}/"
+
+
+def test_an_owner_who_gives_away_a_ticket_they_only_owned_returns_to_the_queue(client_a, world):
+    ticket = submit(world, user=world["other_admin"])  # not one of the manager's partners
+    Ticket.objects.filter(pk=ticket.pk).update(owner=world["manager"])
+    client = login(client_a, world["manager"])
+
+    response = client.post(f"/support/{ticket.pk}/assign/", {"owner": world["sales"].pk})
+
+    assert response["Location"] == "/support/"
+    assert client.get(f"/support/{ticket.pk}/").status_code == 404
