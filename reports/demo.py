@@ -17,11 +17,15 @@ from deal_registration import demo as deals_demo
 from mdf import demo as mdf_demo
 from orders import demo as orders_demo
 from partners import demo as partner_demo
+from partners.academy import demo as academy_demo
 from partners.agreements import demo as agreements_demo
+from partners.announcements import demo as announcements_demo
 from partners.models import PartnerStatus, PartnerType, Tier
+from partners.knowledge import demo as knowledge_demo
 from partners.onboarding import demo as onboarding_demo
 from partners.programs import demo as programs_demo
 from partners.recruitment import demo as recruitment_demo
+from partners.support import demo as support_demo
 from partners.services import partner_create, partner_set_status
 from prm.accounts.roles import Role
 from prm.accounts.services import user_create
@@ -308,6 +312,10 @@ def _seed_tenant() -> None:
         deals_demo.seed_leads(partners=seeded, admin=admin)
         rebates_demo.seed(admin=admin, finance=next(u for u in staff if u.role == Role.FINANCE))
         mdf_demo.seed(partners=seeded, admin=admin, staff=staff)
+        academy_demo.seed(partners=seeded, admin=admin, rng=rng)
+        knowledge_demo.seed(partners=seeded, admin=admin, rng=rng)
+        announcements_demo.seed(partners=seeded, admin=admin, rng=rng)
+        support_demo.seed(partners=seeded, admin=admin, rng=rng)
         for partner, status in partners:
             if status in (PartnerStatus.SUSPENDED, PartnerStatus.TERMINATED):
                 partner_set_status(

@@ -97,7 +97,9 @@ class LessonFormSet(BaseInlineFormSet):
 
 
 # Links without a scheme are taken as https (Django 6's default, chosen now).
-URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+URL_FIELDS: dict[type[models.Field[Any, Any]], dict[str, Any]] = {
+    models.URLField: {"assume_scheme": "https"}
+}
 
 
 class LessonInline(admin.StackedInline):

@@ -224,16 +224,17 @@ def _tell(announcement: Announcement) -> int:
 
 
 @transaction.atomic
-def announcement_release(announcement_id: int, *, now: datetime | None = None) -> int:
+def announcement_release(announcement_id: int, *, now: datetime | None = None) -> bool:
     """Tell the recipients of a published announcement that is live by `now`, once: the
-    conditional update on `notified_at` lets exactly one caller through. The number told."""
+    conditional update on `notified_at` lets exactly one caller through (True for it)."""
     now = now or timezone.now()
     live = Announcement.objects.filter(
         pk=announcement_id, status=AnnouncementStatus.PUBLISHED, notified_at__isnull=True
     ).exclude(publish_at__gt=now)
     if not live.update(notified_at=now):
-        return 0
-    return _tell(Announcement.objects.get(pk=announcement_id))
+        return False
+    _tell(Announcement.objects.get(pk=announcement_id))
+    return True
 
 
 @transaction.atomic

@@ -244,8 +244,9 @@ CELERY_BEAT_SCHEDULE = {
         "deal_registration.tasks.remind_overdue_decisions", hour="*", minute=20
     ),
     "academy-daily": _per_tenant("partners.academy.tasks.academy_daily", hour=8, minute=5),
+    # Hourly: scheduled announcements go out within the hour of their publishing time.
     "announcements-daily": _per_tenant(
-        "partners.announcements.tasks.announcements_daily", hour=9, minute=5
+        "partners.announcements.tasks.announcements_daily", hour="*", minute=5
     ),
     # SLA timers count in hours: breaches are found within ten minutes.
     "support-sla": _per_tenant("partners.support.tasks.support_sla_check", hour="*", minute="*/10"),

@@ -24,7 +24,9 @@ def _titles(user) -> list[tuple[str, bool]]:
 
 def test_paths_assign_by_partner_type_role_tier_and_region(in_a):
     gold = Tier.objects.create(code="gold-t", name="金牌", name_en="Gold", rank=30)
-    zhejiang = Region.objects.create(code="330000", name="浙江", name_en="Zhejiang", level="province")
+    zhejiang = Region.objects.create(
+        code="330000", name="浙江", name_en="Zhejiang", level="province"
+    )
     basics, admins_only, gold_only, east, draft, service = (
         make_course(code=c) for c in ("basics", "admins", "gold", "east", "draft", "service")
     )
@@ -55,7 +57,9 @@ def test_paths_assign_by_partner_type_role_tier_and_region(in_a):
 def test_path_matching_is_the_audience_rule(in_a):
     gold = Tier.objects.create(code="gold-a", name="金牌", name_en="Gold", rank=31)
     silver = Tier.objects.create(code="silver-a", name="银牌", name_en="Silver", rank=21)
-    zhejiang = Region.objects.create(code="330001", name="浙江", name_en="Zhejiang", level="province")
+    zhejiang = Region.objects.create(
+        code="330001", name="浙江", name_en="Zhejiang", level="province"
+    )
     course = make_course()
     paths = [
         make_path(course),

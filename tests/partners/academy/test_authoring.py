@@ -54,10 +54,16 @@ def _english(client, user):
             [("甲", True), ("乙", True), ("丙", False)],
             "A single-choice question has exactly one correct answer; 2 are marked.",
         ),
-        (QuestionKind.SINGLE, [("甲", True), ("", False)], "Give at least two answers to choose from."),
+        (
+            QuestionKind.SINGLE,
+            [("甲", True), ("", False)],
+            "Give at least two answers to choose from.",
+        ),
     ],
 )
-def test_a_question_that_cannot_be_scored_is_refused_and_nothing_saved(in_a, kind, choices, message):
+def test_a_question_that_cannot_be_scored_is_refused_and_nothing_saved(
+    in_a, kind, choices, message
+):
     course = make_course(questions=[], publish=False)
 
     with translation.override("en"), pytest.raises(ValidationError) as refused:
@@ -86,14 +92,12 @@ def test_the_admin_refuses_a_question_without_a_correct_answer(client_a, vendor_
         form |= {f"choices-{n}-position": str(n + 1) if text else "0", f"choices-{n}-text": text}
 
     refused = _english(client_a, vendor_admin).post("/admin/academy/question/add/", form)
-    accepted = client_a.post(
-        "/admin/academy/question/add/", form | {"choices-1-is_correct": "on"}
-    )
+    accepted = client_a.post("/admin/academy/question/add/", form | {"choices-1-is_correct": "on"})
 
     assert refused.status_code == 200
-    assert [str(e) for e in refused.context["inline_admin_formsets"][0].formset.non_form_errors()] == [
-        "Mark the correct answer."
-    ]
+    assert [
+        str(e) for e in refused.context["inline_admin_formsets"][0].formset.non_form_errors()
+    ] == ["Mark the correct answer."]
     assert accepted.status_code == 302
     question = Question.objects.get()
     assert list(question.choices.values_list("text", "is_correct")) == [

@@ -83,8 +83,10 @@ def test_the_order_does_not_matter_and_a_course_without_quiz_needs_only_its_less
     first = complete_lessons(learner, course)
     second = complete_lessons(learner, no_quiz)
 
-    assert first is not None and first.course == course
-    assert second is not None and (second.course, second.expires_on) == (no_quiz, None)
+    assert first is not None
+    assert first.course == course
+    assert second is not None
+    assert (second.course, second.expires_on) == (no_quiz, None)
 
 
 @pytest.mark.django_db

@@ -29,7 +29,9 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def _course_step(partner) -> str:
-    return OnboardingStep.objects.get(partner=partner, template__kind=StepKind.COMPLETE_COURSE).status
+    return OnboardingStep.objects.get(
+        partner=partner, template__kind=StepKind.COMPLETE_COURSE
+    ).status
 
 
 def test_the_step_is_done_once_every_required_course_is_passed_by_someone(world):

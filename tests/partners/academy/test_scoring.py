@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from partners.academy.models import QuestionKind, QuizAttempt
-from partners.academy.quizzes import Key, score_answers, quiz_submit
+from partners.academy.quizzes import Key, quiz_submit, score_answers
 
 from .builders import answers, make_course, make_path
 

@@ -32,11 +32,24 @@ D = Decimal
 
 
 def _lines(report: Any) -> list[tuple[Any, ...]]:
+    """(partner id, course code, assigned, passed, expired, in progress, not started, %)."""
     return [
-        (l.partner.pk if l.partner else None, l.course.code if l.course else None, l.assigned, l.passed, l.expired,
-         l.in_progress, l.not_started, l.completion)
-        for l in report
-    ]  # fmt: skip
+        (
+            line.partner.pk if line.partner else None,
+            line.course.code if line.course else None,
+            line.assigned,
+            line.passed,
+            line.expired,
+            line.in_progress,
+            line.not_started,
+            line.completion,
+        )
+        for line in report
+    ]
+
+
+def _by_name(line: tuple[Any, ...]) -> tuple[str, str]:
+    return (Partner.objects.get(pk=line[0]).name, line[1])
 
 
 @pytest.fixture
@@ -57,9 +70,10 @@ def school(world, today):
     left = make_user(Role.PARTNER_USER, partner=world["partner"])
     User.objects.filter(pk=left.pk).update(is_active=False)
     today["day"] = date(2027, 2, 6)
-    return {**world, "short": short, "zhejiang": Region.objects.create(
+    zhejiang = Region.objects.create(
         code="330000", name="浙江", name_en="Zhejiang", level="province"
-    )}  # fmt: skip
+    )
+    return {**world, "short": short, "zhejiang": zhejiang}
 
 
 def test_the_completion_report_counts_passed_over_assigned(client_a, school, vendor_admin):
@@ -87,17 +101,14 @@ def test_the_completion_report_counts_passed_over_assigned(client_a, school, ven
         (b, code, 1, 0, 0, 0, 1, D("0.0")),
         (b, "short", 1, 0, 1, 0, 0, D("0.0")),
     ]
-    by_partner = sorted(a_lines + b_lines, key=lambda l: (Partner.objects.get(pk=l[0]).name, l[1]))
-    assert _lines(everything.lines) == by_partner
-    assert sorted(_lines(everything.by_course), key=lambda l: l[1]) == sorted(
+    assert _lines(everything.lines) == sorted(a_lines + b_lines, key=_by_name)
+    assert _lines(everything.by_course) == sorted(
         [(None, code, 4, 1, 0, 1, 2, D("25.0")), (None, "short", 4, 0, 1, 0, 3, D("0.0"))],
-        key=lambda l: l[1],
+        key=lambda line: line[1],
     )
     assert _lines([everything.total])[0][2:] == (8, 1, 1, 1, 5, D("12.5"))
     assert _lines(one_partner.lines) == a_lines
-    assert _lines(one_course.lines) == sorted(
-        [a_lines[1], b_lines[1]], key=lambda l: Partner.objects.get(pk=l[0]).name
-    )
+    assert _lines(one_course.lines) == sorted([a_lines[1], b_lines[1]], key=_by_name)
     assert _lines(one_region.lines) == b_lines
     assert _lines(managed.context["report"].lines) == a_lines
 
@@ -113,11 +124,19 @@ def test_the_courses_list_counts_enrolled_certified_and_pass_rate(client_a, worl
     managed = login(Client(HTTP_HOST="alpha.localhost"), world["manager"]).get("/academy/")
 
     def numbers(stats: Any) -> dict[str, tuple[Any, ...]]:
+        """lessons, questions, enrolled, certified, took the quiz, passed it, pass rate"""
         return {
-            s.course.code: (s.course.lesson_count, s.course.question_count, s.enrolled,
-                            s.certified, s.tried, s.passed, s.pass_rate)
+            s.course.code: (
+                s.course.lesson_count,
+                s.course.question_count,
+                s.enrolled,
+                s.certified,
+                s.tried,
+                s.passed,
+                s.pass_rate,
+            )
             for s in stats
-        }  # fmt: skip
+        }
 
     assert numbers(everyone) == {
         course.code: (2, 3, 3, 2, 3, 2, D("66.7")),
@@ -150,7 +169,7 @@ def test_certificates_are_found_by_code_or_name_and_scoped(client_a, world, vend
 def test_only_the_partners_own_vendor_staff_reach_its_academy_pages(
     client_a, client_b, world, vendor_admin
 ):
-    certificate = certify(world["outsider"], world["course"])  # the manager's partner's? no
+    certificate = certify(world["outsider"], world["course"])  # not the manager's partner
     lesson = world["course"].lessons.order_by("position").first()
     handout = lesson_file_add(lesson=lesson, upload=SimpleUploadedFile("讲义.pdf", PDF))
     by_id = [
@@ -194,7 +213,9 @@ def test_the_report_and_lists_cost_the_same_for_few_and_many(client_a, world, ve
         course = make_course(validity_months=12)
         make_path(course, partner_types=[PartnerType.DEALER])
         for _ in range(partners):
-            partner = make_partner(partner_type=PartnerType.DEALER, channel_manager=world["manager"])
+            partner = make_partner(
+                partner_type=PartnerType.DEALER, channel_manager=world["manager"]
+            )
             for role in (Role.PARTNER_ADMIN, Role.PARTNER_USER):
                 person = make_user(role, partner=partner)
                 certify(person, world["course"])

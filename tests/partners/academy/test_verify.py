@@ -68,9 +68,7 @@ def test_the_code_may_be_typed_in_the_form_in_any_case_without_dashes(client_a, 
     assert response.context["certificate"] == certificate
 
 
-def test_an_expired_certificate_is_clearly_marked_with_its_date(
-    client_a, certificate, today
-):
+def test_an_expired_certificate_is_clearly_marked_with_its_date(client_a, certificate, today):
     today["day"] = date(2027, 12, 6)
 
     response = _english(client_a).get(f"/certificates/verify/{certificate.code}/")

@@ -186,3 +186,14 @@ def test_a_past_publish_time_becomes_now_and_withdrawing_needs_a_reason(kb):
         ("draft", "published", ""),
         ("published", "withdrawn", "价格有误，另行通知"),
     ]
+
+
+def test_a_scheduled_announcement_withdrawn_before_its_time_is_never_told(kb):
+    at = timezone.now() + timedelta(hours=1)
+    notice = announce(kb["editor"], title="取消的促销", publish_at=at)
+    announcement_withdraw(notice, actor=kb["editor"], reason="活动取消")
+    Announcement.objects.filter(pk=notice.pk).update(publish_at=timezone.now())
+
+    assert announcements_run(now=at + timedelta(minutes=1)) == {"released": 0, "reminded": 0}
+    assert _told() == []
+    assert announcement_get_visible(user=kb["agent_user"], pk=notice.pk) is None
