@@ -20,13 +20,13 @@ from partners import demo as partner_demo
 from partners.academy import demo as academy_demo
 from partners.agreements import demo as agreements_demo
 from partners.announcements import demo as announcements_demo
-from partners.models import PartnerStatus, PartnerType, Tier
 from partners.knowledge import demo as knowledge_demo
+from partners.models import PartnerStatus, PartnerType, Tier
 from partners.onboarding import demo as onboarding_demo
 from partners.programs import demo as programs_demo
 from partners.recruitment import demo as recruitment_demo
-from partners.support import demo as support_demo
 from partners.services import partner_create, partner_set_status
+from partners.support import demo as support_demo
 from prm.accounts.roles import Role
 from prm.accounts.services import user_create
 from prm.tenancy.models import Tenant

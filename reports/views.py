@@ -11,8 +11,11 @@ from mdf.ledger import AVAILABLE
 from mdf.models import ClaimStatus, FundStatus, RequestStatus
 from mdf.selectors import allocations_visible_to, claims_visible_to, requests_visible_to
 from orders.selectors import orders_visible_to
+from partners.announcements.selectors import announcements_pending_for
 from partners.models import PartnerStatus
 from partners.selectors import partners_visible_to
+from partners.support.models import ACTIVE_STATUSES, overdue
+from partners.support.selectors import tickets_visible_to
 from prm.accounts.access import partner_required, signed_in_user, vendor_required
 from prm.accounts.models import User
 
@@ -53,6 +56,10 @@ def vendor_home(request: HttpRequest) -> HttpResponse:
             "mdf_claims_waiting": claims_visible_to(request.user)
             .filter(status=ClaimStatus.SUBMITTED)
             .count(),
+            "tickets": tickets_visible_to(request.user).aggregate(
+                open=Count("pk", filter=Q(status__in=ACTIVE_STATUSES)),
+                overdue=Count("pk", filter=overdue(timezone.now())),
+            ),
         },
     )
 
@@ -76,5 +83,6 @@ def portal_home(request: HttpRequest) -> HttpResponse:
             "recent_orders": orders[:8],
             "order_count": orders.count(),
             "mdf_available": funds["available"],
+            "announcements": announcements_pending_for(user),
         },
     )

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
 from PIL import Image, ImageDraw
 
+from partners.agreements.services import add_months
 from partners.models import Partner, PartnerType
 from prm.accounts.models import User
 from prm.accounts.roles import PARTNER_ROLES, Role
@@ -372,14 +373,15 @@ def _finish(user: User, course: Course, *, fail_first: bool = False) -> Certific
 
 
 def _backdate(certificate: Certificate | None, *, expires_in_days: int) -> None:
-    """The demo needs certificates of last year: move one's dates back (issued through the
-    services today, then dated as if earned earlier)."""
+    """The demo needs certificates earned long ago: one issued today through the services is
+    dated back so that it expires `expires_in_days` from today (negative: already expired)."""
     if certificate is None or certificate.expires_on is None:
         return
-    length = certificate.expires_on - certificate.issued_on
+    months = certificate.course.validity_months or 0
     expires_on = dates.today() + timedelta(days=expires_in_days)
-    issued_on = expires_on - length
-    Certificate.objects.filter(pk=certificate.pk).update(issued_on=issued_on, expires_on=expires_on)
+    Certificate.objects.filter(pk=certificate.pk).update(
+        issued_on=add_months(expires_on, -months), expires_on=expires_on
+    )
 
 
 def _learners(partners: list[Partner]) -> list[User]:
