@@ -29,7 +29,13 @@ from prm.tenancy.admin_base import (
 )
 
 from .certificates import normalize_code
-from .courses import ChoiceIn, choices_check, course_archive, course_publish
+from .courses import (
+    ChoiceIn,
+    choices_check,
+    course_archive,
+    course_publish,
+    lesson_is_last_published,
+)
 from .models import (
     Certificate,
     Choice,
@@ -187,6 +193,17 @@ class LessonAdmin(VendorModelAdmin):
     list_select_related = ["course"]
     inlines = [LessonFileInline]
     formfield_overrides = URL_FIELDS
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # The last published lesson of a published course stays; the course is archived instead.
+        if obj is not None and lesson_is_last_published(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # one at a time, so the rule above holds
+        return actions
 
 
 # --- quiz -----------------------------------------------------------------------------------------

@@ -125,6 +125,14 @@ def question_save(
     return question
 
 
+def lesson_is_last_published(lesson: Lesson) -> bool:
+    """The only published lesson of a published course (it may not go while the course is up)."""
+    if not lesson.is_published or lesson.course.status != CourseStatus.PUBLISHED:
+        return False
+    others = Lesson.objects.filter(course_id=lesson.course_id, is_published=True)
+    return not others.exclude(pk=lesson.pk).exists()
+
+
 def course_problems(course: Course) -> list[str]:
     """Why `course` cannot be published (empty: it can)."""
     problems = []

@@ -1,11 +1,17 @@
 """Files on a ticket: PDF, PNG or JPEG, checked by content (prm.core.files), at most
 MAX_FILES per message of at most MAX_BYTES each. Stored under random names in the vendor's
-private media and served only by partners.support.downloads."""
+private media and served only by partners.support.downloads.
+
+Storage is not transactional: a service that stores files is wrapped in
+`discard_files_on_failure`, which deletes what it stored when the service fails (its
+transaction is rolled back, the files would stay)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import functools
+from collections.abc import Callable, Sequence
+from contextvars import ContextVar
+from typing import Any, ParamSpec, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -18,6 +24,35 @@ from .models import Ticket, TicketAttachment, TicketMessage
 ALLOWED = ("pdf", "png", "jpeg")
 MAX_BYTES = 10 * 1024 * 1024
 MAX_FILES = 5
+
+P = ParamSpec("P")
+R = TypeVar("R")
+# (storage, name) of every file stored by the service running now; None outside one.
+_stored: ContextVar[list[tuple[Any, str]] | None] = ContextVar("support_stored", default=None)
+
+
+def discard_files_on_failure(service: Callable[P, R]) -> Callable[P, R]:
+    """Delete the files `service` stored if it raises, its commit included: put it outside
+    `transaction.atomic`. Files of a service called inside another are the outer one's."""
+
+    @functools.wraps(service)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        outer = _stored.get()
+        stored: list[tuple[Any, str]] = []
+        token = _stored.set(stored)
+        try:
+            result = service(*args, **kwargs)
+        except BaseException:
+            for storage, name in stored:
+                storage.delete(name)
+            raise
+        finally:
+            _stored.reset(token)
+        if outer is not None:
+            outer.extend(stored)
+        return result
+
+    return wrapper
 
 
 def attachments_check(uploads: Sequence[UploadedFile]) -> list[str]:
@@ -46,7 +81,8 @@ def attachments_save(
     user: Any,
     message: TicketMessage | None = None,
 ) -> list[TicketAttachment]:
-    """Store files already checked by `attachments_check`; the caller's transaction holds."""
+    """Store files already checked by `attachments_check`; the caller's transaction holds the
+    rows, and `discard_files_on_failure` around the caller the files."""
     saved = []
     for upload, kind in zip(uploads, kinds, strict=True):
         attachment = TicketAttachment(
@@ -58,6 +94,8 @@ def attachments_save(
             uploaded_by=user if getattr(user, "is_authenticated", False) else None,
         )
         attachment.file.save(upload.name or "file", upload, save=False)
+        if (stored := _stored.get()) is not None:
+            stored.append((attachment.file.storage, attachment.file.name))
         attachment.save()
         saved.append(attachment)
     return saved

@@ -7,11 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from partners.knowledge.models import Category
 from prm.core.bilingual import pick
 
+from .attachments import attachments_check
 from .models import TicketCategory, TicketPriority
 from .routing import vendor_staff
 from .tickets import SUBJECT_MAX, TEXT_MAX
@@ -39,6 +41,21 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+class AttachmentsMixin:
+    """Check the files' types with the other fields, so every error shows at once (the service
+    checks them again)."""
+
+    cleaned_data: dict[str, Any]
+
+    def clean_attachments(self) -> list[Any]:
+        uploads = self.cleaned_data.get("attachments") or []
+        try:
+            attachments_check(uploads)
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["attachments"]) from exc
+        return list(uploads)
+
+
 def _text(label: Any, *, rows: int = 5, required: bool = True, limit: int = TEXT_MAX) -> Any:
     return forms.CharField(
         label=label,
@@ -48,7 +65,7 @@ def _text(label: Any, *, rows: int = 5, required: bool = True, limit: int = TEXT
     )
 
 
-class TicketForm(forms.Form):
+class TicketForm(AttachmentsMixin, forms.Form):
     category = forms.ChoiceField(label=_("What is it about?"), choices=TicketCategory.choices)
     priority = forms.ChoiceField(
         label=_("Priority"), choices=TicketPriority.choices, initial=TicketPriority.NORMAL
@@ -70,7 +87,7 @@ class TicketForm(forms.Form):
     attachments = MultipleFileField(label=_("Attachments"), help_text=FILES_HELP)
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(AttachmentsMixin, forms.Form):
     body = _text(_("Your reply"), rows=4)
     attachments = MultipleFileField(label=_("Attachments"), help_text=FILES_HELP)
 
@@ -107,6 +124,17 @@ class StaffChoiceField(forms.ModelChoiceField):
 
 class AssignForm(forms.Form):
     owner = StaffChoiceField(label=_("New owner"), queryset=vendor_staff().order_by("full_name"))
+    reason = forms.CharField(label=_("Note (optional)"), max_length=REASON_MAX, required=False)
+
+
+class TriageForm(forms.Form):
+    category = forms.ChoiceField(label=_("Category"), choices=TicketCategory.choices)
+    priority = forms.ChoiceField(label=_("Priority"), choices=TicketPriority.choices)
+    reroute = forms.BooleanField(
+        label=_("Route it again"),
+        required=False,
+        help_text=_("Give it to the owner the routing rules name for the new category."),
+    )
     reason = forms.CharField(label=_("Note (optional)"), max_length=REASON_MAX, required=False)
 
 

@@ -13,6 +13,7 @@ from prm.accounts.roles import Role
 from prm.core.notifications import notify
 
 from .models import Ticket
+from .routing import vendor_admins
 
 
 def ticket_url(ticket: Ticket, user: User) -> str:
@@ -55,3 +56,15 @@ def partner_side(ticket: Ticket) -> list[User]:
     return list(
         User.objects.filter(partner_id=ticket.partner_id, role=Role.PARTNER_ADMIN, is_active=True)
     )
+
+
+def vendor_side(ticket: Ticket) -> list[User]:
+    """Who answers for the vendor: the owner while active; else the partner's channel manager
+    while active; else the vendor admins. A ticket whose owner left is never told to nobody."""
+    owner = ticket.owner
+    if owner is not None and owner.is_active:
+        return [owner]
+    manager = ticket.partner.channel_manager
+    if manager is not None and manager.is_active and manager.is_vendor_staff:
+        return [manager]
+    return vendor_admins()

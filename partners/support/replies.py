@@ -23,13 +23,13 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .attachments import attachments_check, attachments_save
+from .attachments import attachments_check, attachments_save, discard_files_on_failure
 from .models import ACTIVE_STATUSES, Ticket, TicketMessage, TicketStatus
-from .notices import partner_side, tell
-from .routing import vendor_admins
+from .notices import partner_side, tell, vendor_side
 from .tickets import answered, can_see, clean_text, lock, move
 
 
+@discard_files_on_failure
 @transaction.atomic
 def ticket_reply(
     ticket: Ticket,
@@ -75,7 +75,7 @@ def ticket_reply(
     attachments_save(locked, attachments, kinds, user=user, message=message)
     if internal:
         tell(
-            [locked.owner],
+            vendor_side(locked),
             ticket=locked,
             kind="support.note",
             title=format_lazy(
@@ -92,7 +92,7 @@ def ticket_reply(
         if locked.status == TicketStatus.WAITING:
             move(locked, TicketStatus.IN_PROGRESS, actor=user)
         tell(
-            [locked.owner] if locked.owner else vendor_admins(),
+            vendor_side(locked),
             ticket=locked,
             kind="support.reply",
             title=format_lazy(

@@ -9,6 +9,7 @@ wall-clock hours from submission: nights and weekends count.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -100,8 +101,8 @@ def sla_policy_for(*, category: str, priority: str) -> SlaPolicy | None:
     )
 
 
-def sla_terms(*, category: str, priority: str) -> SlaTerms:
-    policy = sla_policy_for(category=category, priority=priority)
+def policy_terms(policy: SlaPolicy | None, *, priority: str) -> SlaTerms:
+    """The terms a policy sets, or the defaults for the priority without one."""
     if policy is not None:
         return SlaTerms(
             policy, policy.first_response_hours, policy.resolution_hours, policy.auto_close_days
@@ -110,9 +111,25 @@ def sla_terms(*, category: str, priority: str) -> SlaTerms:
     return SlaTerms(None, first, resolution, DEFAULT_AUTO_CLOSE_DAYS)
 
 
-def escalation_contacts(*, policy: SlaPolicy | None, partner: Partner) -> list[User]:
-    """Who hears of a missed target besides the owner: the policy's contact, else the
-    partner's channel manager, else the vendor admins."""
+def sla_terms(*, category: str, priority: str) -> SlaTerms:
+    return policy_terms(sla_policy_for(category=category, priority=priority), priority=priority)
+
+
+def escalation_contacts(
+    *, policy: SlaPolicy | None, partner: Partner, besides: Iterable[User]
+) -> list[User]:
+    """Who hears of a missed target besides the owner (`besides`: who is told as the owner):
+    the policy's contact, else the partner's channel manager, else the vendor admins. When that
+    is nobody but the owner (the channel manager usually owns his partners' tickets), the
+    vendor admins: an escalation must reach someone new."""
+    contacts = _contacts(policy=policy, partner=partner)
+    told = {user.pk for user in besides}
+    if all(contact.pk in told for contact in contacts):
+        return vendor_admins()
+    return contacts
+
+
+def _contacts(*, policy: SlaPolicy | None, partner: Partner) -> list[User]:
     if policy is not None and policy.escalate_to_id:
         contact = policy.escalate_to
         if contact is not None and contact.is_active:

@@ -3,8 +3,9 @@
 1. A ticket past its first-response due time with no public reply yet, or past its resolution
    due time while not resolved, is marked breached and escalated, once per kind of breach: its
    escalation level goes up by one and escalated_at is set; the owner and the escalation contact
-   (the SLA policy's escalate_to, else the partner's channel manager, else the vendor admins) are
-   told; from level 2 on the vendor admins are told too. An internal note records it.
+   (the SLA policy's escalate_to, else the partner's channel manager, else the vendor admins;
+   the vendor admins when that is only the owner again) are told; when both targets are missed
+   the vendor admins are told too. An internal note records when and who was told.
 2. A resolved ticket neither confirmed nor reopened by its auto_close_at closes by itself.
 
 Each ticket is taken by a conditional update (escalation) or a skip-locked row lock (close) and
@@ -24,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .models import ACTIVE_STATUSES, Ticket, TicketMessage, TicketStatus
-from .notices import partner_side, tell
+from .notices import partner_side, tell, vendor_side
 from .routing import escalation_contacts, vendor_admins
 from .tickets import move
 
@@ -78,20 +79,29 @@ def escalate(ticket_id: int, breach: Breach, now: datetime) -> bool:
         ticket = Ticket.objects.select_related(
             "partner__channel_manager", "owner", "sla_policy__escalate_to"
         ).get(pk=ticket_id)
+        owner_side = vendor_side(ticket)
         people = [
-            ticket.owner,
-            *escalation_contacts(policy=ticket.sla_policy, partner=ticket.partner),
+            *owner_side,
+            *escalation_contacts(
+                policy=ticket.sla_policy, partner=ticket.partner, besides=owner_side
+            ),
         ]
-        if ticket.escalation_level >= 2:
+        # Both targets missed (by the flags: a reopened ticket's level counts earlier breaches).
+        if ticket.first_response_breached and ticket.resolution_breached:
             people += vendor_admins()
         title = _title(breach, ticket)
+        told = list({user.pk: user for user in people}.values())
         TicketMessage.objects.create(
             ticket=ticket,
             internal=True,
-            body=_("%(title)s. Escalated to level %(level)d.")
-            % {"title": title, "level": ticket.escalation_level},
+            body=_("%(title)s. Escalated to level %(level)d; told: %(people)s.")
+            % {
+                "title": title,
+                "level": ticket.escalation_level,
+                "people": ", ".join(user.full_name or user.email for user in told) or "—",
+            },
         )
-        tell(people, ticket=ticket, kind="support.escalated", title=title, body=ticket.subject)
+        tell(told, ticket=ticket, kind="support.escalated", title=title, body=ticket.subject)
     return True
 
 

@@ -27,7 +27,7 @@ from prm.core.bilingual import pick
 from prm.core.numbering import next_number
 from prm.core.workflow import transition, transition_start
 
-from .attachments import attachments_check, attachments_save
+from .attachments import attachments_check, attachments_save, discard_files_on_failure
 from .models import (
     ACTIVE_STATUSES,
     TICKET_TRANSITIONS,
@@ -38,8 +38,14 @@ from .models import (
     TicketStatus,
     TicketStatusChange,
 )
-from .notices import partner_side, tell
-from .routing import DEFAULT_AUTO_CLOSE_DAYS, route_owner, sla_terms, vendor_staff
+from .notices import partner_side, tell, vendor_side
+from .routing import (
+    DEFAULT_AUTO_CLOSE_DAYS,
+    policy_terms,
+    route_owner,
+    sla_terms,
+    vendor_staff,
+)
 from .selectors import tickets_visible_to
 
 NUMBER_PREFIX = "TK"
@@ -66,7 +72,7 @@ def move(ticket: Ticket, to: str, *, actor: Any, reason: str = "") -> Ticket:
 def lock(ticket: Ticket) -> Ticket:
     return (
         Ticket.objects.select_for_update(of=("self",))
-        .select_related("partner", "owner", "submitter", "sla_policy")
+        .select_related("partner__channel_manager", "owner", "submitter", "sla_policy")
         .get(pk=ticket.pk)
     )
 
@@ -127,6 +133,7 @@ def _linked(model: str, partner: Partner, number: str, *, field: str) -> Any:
     return found
 
 
+@discard_files_on_failure
 @transaction.atomic
 def ticket_submit(
     *,
@@ -191,7 +198,7 @@ def ticket_submit(
     transition_start(ticket, history_model=TicketStatusChange, history_fk="ticket", actor=user)
     attachments_save(ticket, attachments, kinds, user=user)
     tell(
-        [ticket.owner],
+        vendor_side(ticket),
         ticket=ticket,
         kind="support.assigned",
         title=format_lazy(
@@ -327,7 +334,7 @@ def ticket_confirm(ticket: Ticket, *, user: Any) -> Ticket:
     locked.save(update_fields=["closed_at", "auto_close_at"])
     moved = move(locked, TicketStatus.CLOSED, actor=user, reason=_("Confirmed by the partner."))
     tell(
-        [locked.owner],
+        vendor_side(locked),
         ticket=locked,
         kind="support.closed",
         title=format_lazy(
@@ -341,17 +348,31 @@ def ticket_confirm(ticket: Ticket, *, user: Any) -> Ticket:
 
 @transaction.atomic
 def ticket_reopen(ticket: Ticket, *, user: Any, reason: str) -> Ticket:
-    """Not fixed: back to the owner, in progress, with the partner's reason. Its SLA targets
-    stay those of the submission (a resolution that did not hold did not meet them)."""
+    """Not fixed: back to the owner, in progress, with the partner's reason. The resolution
+    clock starts again: due the policy's resolution hours from now, not yet late (the history
+    row and the audit trail keep the earlier resolution and whether it was late)."""
     locked = _resolved_for(ticket, user)
     reason = clean_text(reason, field="reason", limit=2000)
+    now = timezone.now()
+    terms = policy_terms(locked.sla_policy, priority=locked.priority)
     locked.resolved_at = None
     locked.auto_close_at = None
-    locked.last_activity_at = timezone.now()
-    locked.save(update_fields=["resolved_at", "auto_close_at", "last_activity_at"])
+    locked.resolution_due = terms.resolution_due(now)
+    locked.resolution_breached = False
+    locked.last_activity_at = now
+    locked._audit_reason = reason  # type: ignore[attr-defined]
+    locked.save(
+        update_fields=[
+            "resolved_at",
+            "auto_close_at",
+            "resolution_due",
+            "resolution_breached",
+            "last_activity_at",
+        ]
+    )
     moved = move(locked, TicketStatus.IN_PROGRESS, actor=user, reason=reason)
     tell(
-        [locked.owner],
+        vendor_side(locked),
         ticket=locked,
         kind="support.reopened",
         title=format_lazy(

@@ -20,13 +20,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from partners.knowledge.access import can_edit_content
+from partners.selectors import partner_get_visible
 from prm.accounts.access import signed_in_user, vendor_required
 from prm.core.flash import flash_outcome
 from prm.core.forms import attach_errors, form_errors
 
 from .articles import ticket_to_article
 from .downloads import attachment_response
-from .forms import ASK, NOTE, ArticleForm, AssignForm, ResolveForm, VendorReplyForm
+from .forms import ASK, NOTE, ArticleForm, AssignForm, ResolveForm, TriageForm, VendorReplyForm
 from .models import ACTIVE_STATUSES, Ticket, TicketStatus, overdue
 from .replies import ticket_reply
 from .selectors import (
@@ -39,6 +40,7 @@ from .selectors import (
     timeline,
 )
 from .tickets import can_handle, ticket_assign, ticket_resolve
+from .triage import ticket_triage
 
 PER_PAGE = 25
 
@@ -101,6 +103,7 @@ def _detail(
     reply_form: VendorReplyForm | None = None,
     assign_form: AssignForm | None = None,
     resolve_form: ResolveForm | None = None,
+    triage_form: TriageForm | None = None,
 ) -> HttpResponse:
     user = signed_in_user(request)
     active = ticket.status in ACTIVE_STATUSES
@@ -120,6 +123,14 @@ def _detail(
             if handles and ticket.status != TicketStatus.CLOSED
             else None,
             "resolve_form": (resolve_form or ResolveForm()) if handles and active else None,
+            "triage_form": (
+                triage_form
+                or TriageForm(initial={"category": ticket.category, "priority": ticket.priority})
+            )
+            if handles and active
+            else None,
+            # Orders and deal registrations are seen by the same partner rule as the partner.
+            "partner_visible": partner_get_visible(user=user, pk=ticket.partner_id) is not None,
             "article_form": ArticleForm() if done and ticket.article_id is None else None,
             "article_url": _article_url(ticket.article_id, user) if ticket.article_id else "",
         },
@@ -179,6 +190,34 @@ def ticket_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("support:queue")
             return redirect("support:detail", pk=pk)
     return _detail(request, ticket, assign_form=form)
+
+
+@vendor_required
+@require_POST
+def ticket_triage_view(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = _visible(request, pk)
+    form = TriageForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            ticket_triage(
+                ticket,
+                user=request.user,
+                category=data["category"],
+                priority=data["priority"],
+                reroute=data["reroute"],
+                reason=data["reason"],
+            )
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        else:
+            messages.success(
+                request, _("%(number)s triaged; its due times follow.") % {"number": ticket.number}
+            )
+            if ticket_get_visible(user=request.user, pk=pk) is None:
+                return redirect("support:queue")
+            return redirect("support:detail", pk=pk)
+    return _detail(request, ticket, triage_form=form)
 
 
 @vendor_required

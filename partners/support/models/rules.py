@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -105,6 +106,7 @@ class SlaPolicy(AuditReasonMixin, models.Model):
     auto_close_days = models.PositiveSmallIntegerField(
         _("close resolved tickets after (days)"),
         default=7,
+        validators=[MinValueValidator(1)],
         help_text=_(
             "A resolved ticket the partner neither confirms nor reopens closes by itself "
             "after this many days."
@@ -121,6 +123,10 @@ class SlaPolicy(AuditReasonMixin, models.Model):
             models.CheckConstraint(
                 condition=models.Q(first_response_hours__gt=0, resolution_hours__gt=0),
                 name="support_sla_hours_positive",
+            ),
+            # Zero days would close a resolution before the partner could read it.
+            models.CheckConstraint(
+                condition=models.Q(auto_close_days__gte=1), name="support_sla_auto_close_days"
             ),
         ]
 

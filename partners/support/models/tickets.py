@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
@@ -143,8 +142,10 @@ class Ticket(AuditReasonMixin, models.Model):
                 name="support_awaiting_response",
             ),
             models.Index(
+                # The same terms as the periodic job's filter (partners.support.sla), so the
+                # planner can use it; likewise for the first response above.
                 fields=["resolution_due"],
-                condition=Q(resolved_at__isnull=True, resolution_breached=False),
+                condition=Q(status__in=ACTIVE_STATUSES, resolution_breached=False),
                 name="support_awaiting_resolution",
             ),
             models.Index(
@@ -212,9 +213,14 @@ class TicketMessage(models.Model):
         return f"{self.ticket_id}: {self.body[:40]}"
 
 
+# The stored file's extension, from the type its content was recognised as.
+EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
+
+
 def attachment_path(attachment: TicketAttachment, filename: str) -> str:
-    # A random name: the original may name a customer, and paths must not be guessable.
-    suffix = PurePath(filename).suffix.lower()[:10]
+    # A random name: the original may name a customer, and paths must not be guessable. The
+    # extension is the recognised type's, never the uploader's ("photo.png.html").
+    suffix = EXTENSIONS.get(attachment.content_type, "")
     return f"support/{attachment.ticket_id}/{uuid.uuid4().hex}{suffix}"
 
 

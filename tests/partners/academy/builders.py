@@ -71,7 +71,11 @@ def make_path(
 ) -> LearningPath:
     n = next(_seq)
     path = LearningPath.objects.create(
-        code=f"path-{n}", title=f"路径{n}", role=role, partner_types=list(partner_types)
+        code=f"path-{n}",
+        title=f"路径{n}",
+        role=role,
+        partner_types=list(partner_types),
+        position=n,
     )
     path.tiers.set(list(tiers))
     path.regions.set(list(regions))

@@ -203,9 +203,9 @@ def test_a_published_course_keeps_a_published_lesson(client_a, vendor_admin):
     for n, question in enumerate(course.questions.order_by("position", "pk")):
         form[f"questions-{n}-id"] = str(question.pk)
         form[f"questions-{n}-course"] = str(course.pk)
-    response = _english(client_a, vendor_admin).post(
-        f"/admin/academy/course/{course.pk}/change/", form
-    )
+    client = _english(client_a, vendor_admin)
+    response = client.post(f"/admin/academy/course/{course.pk}/change/", form)
+    delete_page = client.get(f"/admin/academy/lesson/{lesson.pk}/delete/")
 
     assert refused.value.message_dict == {
         "is_published": ["A published course keeps at least one published lesson."]
@@ -215,6 +215,7 @@ def test_a_published_course_keeps_a_published_lesson(client_a, vendor_admin):
     assert [str(e) for e in lessons_formset.non_form_errors()] == [
         "A published course keeps at least one published lesson; archive it instead."
     ]
+    assert delete_page.status_code == 403
     assert Lesson.objects.filter(pk=lesson.pk, is_published=True).exists()
 
 

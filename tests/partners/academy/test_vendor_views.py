@@ -111,6 +111,7 @@ def test_the_completion_report_counts_passed_over_assigned(client_a, school, ven
     assert _lines(one_course.lines) == sorted([a_lines[1], b_lines[1]], key=_by_name)
     assert _lines(one_region.lines) == b_lines
     assert _lines(managed.context["report"].lines) == a_lines
+    assert list(managed.context["filter"].form.fields["partner"].queryset) == [school["partner"]]
 
 
 def test_the_courses_list_counts_enrolled_certified_and_pass_rate(client_a, world, vendor_admin):

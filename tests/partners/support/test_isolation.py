@@ -48,6 +48,7 @@ def vendor_calls(ticket: Ticket, attachment: TicketAttachment, owner_pk: int) ->
         ("post", f"/support/{pk}/reply/", lambda: {"kind": "note", "body": "x"}),
         ("post", f"/support/{pk}/assign/", lambda: {"owner": owner_pk}),
         ("post", f"/support/{pk}/resolve/", lambda: {"resolution": "x"}),
+        ("post", f"/support/{pk}/triage/", lambda: {"category": "pricing", "priority": "urgent"}),
         ("post", f"/support/{pk}/article/", dict),
         ("get", f"/support/files/{attachment.pk}/", dict),
     ]
@@ -70,6 +71,8 @@ def snapshot(ticket: Ticket) -> tuple[Any, ...]:
     ticket.refresh_from_db()
     return (
         ticket.status,
+        ticket.category,
+        ticket.priority,
         ticket.owner_id,
         ticket.resolution,
         TicketMessage.objects.filter(ticket=ticket).count(),
@@ -93,13 +96,13 @@ def test_nobody_else_reaches_a_partners_ticket(client_b, world, vendor_admin):
     other_manager = statuses(fresh(world["other_manager"]), vendor)
     other_manager_queue = fresh(world["other_manager"]).get("/support/")
 
-    assert [r.status_code for r in anonymous] == [302] * 11
+    assert [r.status_code for r in anonymous] == [302] * 12
     assert all(r["Location"].startswith("/accounts/login/?next=/") for r in anonymous)
     assert other_partner == [404] * 5
     assert list(other_partner_list.context["page"].object_list) == []
-    assert partner_on_vendor_pages == [403] * 6
+    assert partner_on_vendor_pages == [403] * 7
     assert vendor_on_portal_pages == [403] * 5
-    assert other_manager == [404] * 6
+    assert other_manager == [404] * 7
     assert list(other_manager_queue.context["page"].object_list) == []
     assert snapshot(ticket) == before
 
@@ -115,7 +118,7 @@ def test_nobody_else_reaches_a_partners_ticket(client_b, world, vendor_admin):
 
     assert bravo_portal == [404] * 5
     assert list(bravo_list.context["page"].object_list) == []
-    assert bravo_vendor == [404] * 6
+    assert bravo_vendor == [404] * 7
     assert list(bravo_queue.context["page"].object_list) == []
 
 

@@ -97,6 +97,24 @@ def test_bad_input_shows_at_the_field_and_saves_nothing(client_a, world):
     assert TicketMessage.objects.count() == 0
 
 
+def test_a_bad_file_is_named_together_with_the_other_field_errors(client_a, world):
+    client = english(client_a, world["dealer"])
+
+    response = client.post(NEW, {**form(subject=""), "attachments": [exe("发票.pdf")]})
+    reply = client.post(
+        f"/portal/support/{submit(world).pk}/reply/", {"body": "", "attachments": [exe("a.png")]}
+    )
+
+    assert feedback(response, "subject") == ["This field is required."]
+    assert feedback(response, "attachments") == [
+        "发票.pdf is not an allowed file type (PDF, PNG, JPEG)."
+    ]
+    assert feedback(reply, "body") == ["This field is required."]
+    assert feedback(reply, "attachments") == ["a.png is not an allowed file type (PDF, PNG, JPEG)."]
+    assert Ticket.objects.count() == 1
+    assert TicketMessage.objects.count() == 0
+
+
 def test_the_list_shows_a_partner_admin_everything_and_a_user_their_own(client_a, world):
     mine = submit(world)
     colleagues = submit(world, user=world["colleague"], subject="价格疑问")

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from partners.models import Partner
@@ -100,6 +101,7 @@ def test_a_missed_first_response_is_escalated_once(world):
     )
     note = TicketMessage.objects.get(ticket=ticket)
     assert (note.internal, note.author) == (True, None)
+    assert "李经理, 客服总监" in note.body  # who was told, on the timeline
 
 
 def test_a_missed_resolution_is_escalated_once_more_and_reaches_the_admins(world, vendor_admin):
@@ -110,7 +112,8 @@ def test_a_missed_resolution_is_escalated_once_more_and_reaches_the_admins(world
 
     at_first_due = sla_check(now=ticket.first_response_due + H)
     late = ticket.resolution_due + timedelta(minutes=1)
-    at_resolution_due = sla_check(now=late)
+    with translation.override("en"):
+        at_resolution_due = sla_check(now=late)
     rerun = sla_check(now=late + H)
 
     ticket.refresh_from_db()
@@ -119,8 +122,18 @@ def test_a_missed_resolution_is_escalated_once_more_and_reaches_the_admins(world
     assert rerun == NOTHING
     assert (ticket.first_response_breached, ticket.resolution_breached) == (False, True)
     assert ticket.escalation_level == 1
-    # Owner and escalation contact are the same person (the channel manager): told once.
-    assert notes() == [(world["manager"].email, "support.escalated")]
+    # The escalation contact (the channel manager) owns the ticket: it would tell nobody new,
+    # so the vendor admins hear of it too.
+    assert sorted(notes()) == sorted(
+        [(world["manager"].email, "support.escalated"), (vendor_admin.email, "support.escalated")]
+    )
+    note = TicketMessage.objects.get(ticket=ticket, internal=True)
+    assert note.author is None
+    due = timezone.localtime(ticket.resolution_due).strftime("%Y-%m-%d %H:%M")
+    assert note.body == (
+        f"SLA missed on {ticket.number}: not resolved by {due}. Escalated to level 1; "
+        f"told: 李经理, {vendor_admin.full_name}."
+    )
 
 
 def test_both_breaches_escalate_to_level_two_with_the_admins(world, vendor_admin):
@@ -218,3 +231,89 @@ def test_an_escalation_contact_sees_every_partner(world):
         "partner user)."
     )
     assert errors["resolution_hours"] == ["Resolution cannot be due before the first response."]
+
+
+def test_a_breached_then_reopened_ticket_is_escalated_again_when_its_new_due_passes(
+    world, vendor_admin
+):
+    boss = make_user(Role.SALES, full_name="客服总监")
+    policy(category="defect", first=4, resolution=48, escalate_to=boss)
+    ticket = submit(world)
+    ticket_reply(ticket, user=world["manager"], body="收到。")  # answered in time
+    late = ticket.resolution_due + H
+    assert sla_check(now=late) == {**NOTHING, "escalated_resolution": 1}
+    ticket_resolve(ticket, user=world["manager"], resolution="已更换。")
+    Notification.objects.all().delete()
+
+    before = timezone.now()
+    ticket_reopen(ticket, user=world["dealer"], reason="还是不行。")
+    after = timezone.now()
+    ticket.refresh_from_db()
+    new_due = ticket.resolution_due
+    at_once = sla_check(now=after)
+    just_before = sla_check(now=new_due - timedelta(minutes=1))
+    passed = sla_check(now=new_due + timedelta(minutes=1))
+
+    ticket.refresh_from_db()
+    assert before + 48 * H <= new_due <= after + 48 * H
+    assert (at_once, just_before) == (NOTHING, NOTHING)
+    assert passed == {**NOTHING, "escalated_resolution": 1}
+    assert (ticket.resolution_breached, ticket.escalation_level) == (True, 2)
+    # The second escalation of one target is not "both targets missed": no admins.
+    assert sorted(notes("support.escalated")) == sorted(
+        [(world["manager"].email, "support.escalated"), (boss.email, "support.escalated")]
+    )
+    late_resolution = ticket.status_changes.get(to_status="resolved")
+    assert late_resolution.reason == "已更换。"  # the late resolution stays on record
+
+
+def test_a_ticket_resolved_in_time_and_reopened_later_is_not_escalated_at_once(world):
+    ticket = submit(world)  # default targets: 8 h and 120 h
+    ticket_resolve(ticket, user=world["manager"], resolution="已处理。")
+    # The partner reopens it after the original resolution due time.
+    Ticket.objects.filter(pk=ticket.pk).update(
+        resolution_due=timezone.now() - H, submitted_at=timezone.now() - 200 * H
+    )
+    Notification.objects.all().delete()
+
+    ticket_reopen(ticket, user=world["dealer"], reason="又坏了。")
+    result = sla_check()
+
+    ticket.refresh_from_db()
+    assert result == NOTHING
+    assert (ticket.resolution_breached, ticket.escalation_level) == (False, 0)
+    assert ticket.resolution_due > timezone.now() + 119 * H
+    assert notes("support.escalated") == []
+
+
+def test_the_job_finds_overdue_tickets_through_the_partial_indexes(world):
+    """Each breach kind's query is covered by its partial index: same terms as the filter."""
+    from django.db import connection
+
+    from partners.support.sla import FIRST_RESPONSE, RESOLUTION, _breached
+
+    submit(world)
+    plans = {}
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        for breach in (FIRST_RESPONSE, RESOLUTION):
+            query = Ticket.objects.filter(_breached(breach, timezone.now())).values("pk")
+            sql, params = query.query.sql_with_params()
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plans[breach.code] = " ".join(row[0] for row in cursor.fetchall())
+
+    assert "support_awaiting_response" in plans["first_response"]
+    assert "support_awaiting_resolution" in plans["resolution"]
+
+
+def test_auto_close_days_are_at_least_one(world):
+    refused = SlaPolicy(first_response_hours=4, resolution_hours=48, auto_close_days=0)
+
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as caught:
+            refused.full_clean()
+        errors = caught.value.message_dict
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SlaPolicy.objects.create(first_response_hours=4, resolution_hours=48, auto_close_days=0)
+
+    assert errors == {"auto_close_days": ["Ensure this value is greater than or equal to 1."]}

@@ -6,8 +6,11 @@ reopening it."""
 from __future__ import annotations
 
 import re
+from pathlib import Path, PurePath
 
 import pytest
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
@@ -18,6 +21,8 @@ from partners.support.models import (
     TicketStatus,
     TicketStatusChange,
 )
+from partners.support import replies as replies_module
+from partners.support import tickets as tickets_module
 from partners.support.replies import ticket_reply
 from partners.support.tickets import (
     ticket_assign,
@@ -32,6 +37,8 @@ from tests.deal_registration.deals import register
 from tests.factories import make_order, make_product, make_user
 
 from .conftest import exe, notes, pdf, png, submit
+
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 
 pytestmark = pytest.mark.django_db
 
@@ -262,3 +269,71 @@ def test_a_resolved_or_closed_ticket_takes_no_messages(world):
 
     assert partner.value.messages == ["This ticket is resolved; confirm it or reopen it instead."]
     assert vendor.value.messages == ["This ticket no longer takes messages."]
+
+
+def test_a_departed_owner_is_replaced_by_the_channel_manager_then_the_admins(world, vendor_admin):
+    ticket = submit(world)
+    helper = make_user(Role.SALES, full_name="离职的王工")
+    Ticket.objects.filter(pk=ticket.pk).update(owner=helper)
+    User.objects.filter(pk=helper.pk).update(is_active=False)
+    Notification.objects.all().delete()
+
+    ticket_reply(ticket, user=world["dealer"], body="补充说明。")
+    ticket_reply(ticket, user=world["sales"], body="内部备注", internal=True)
+    User.objects.filter(pk=world["manager"].pk).update(is_active=False)
+    ticket_resolve(ticket, user=vendor_admin, resolution="已处理。")
+    ticket_reopen(ticket, user=world["dealer"], reason="没有好。")
+    ticket_resolve(ticket, user=vendor_admin, resolution="再次处理。")
+    ticket_confirm(ticket, user=world["dealer"])
+
+    assert notes() == [
+        (world["manager"].email, "support.reply"),
+        (world["manager"].email, "support.note"),
+        (world["dealer"].email, "support.resolved"),
+        (vendor_admin.email, "support.reopened"),
+        (world["dealer"].email, "support.resolved"),
+        (vendor_admin.email, "support.closed"),
+    ]
+
+
+def _stored_files() -> set[str]:
+    root = Path(default_storage.path("support"))
+    return {str(p) for p in root.rglob("*") if p.is_file()} if root.exists() else set()
+
+
+@pytest.mark.parametrize("service", ["submit", "reply"])
+def test_files_of_a_failed_submit_or_reply_are_deleted_again(world, monkeypatch, service):
+    ticket = submit(world) if service == "reply" else None
+    before = _stored_files()
+    during: list[set[str]] = []
+
+    def mail_server_down(*args, **kwargs):
+        during.append(_stored_files() - before)
+        raise RuntimeError("mail server down")
+
+    monkeypatch.setattr(tickets_module, "tell", mail_server_down)
+    monkeypatch.setattr(replies_module, "tell", mail_server_down)
+    with pytest.raises(RuntimeError):
+        if ticket is None:
+            submit(world, attachments=[png(), pdf()])
+        else:
+            ticket_reply(ticket, user=world["dealer"], body="照片", attachments=[png(), pdf()])
+
+    assert [len(files) for files in during] == [2]  # stored, then the service failed
+    assert _stored_files() == before
+    assert TicketAttachment.objects.count() == 0
+
+
+def test_a_stored_file_takes_the_extension_of_its_recognised_type(world):
+    ticket = submit(
+        world, attachments=[png("现场照片.html"), pdf("检测报告"), SimpleUploadedFile("a.png", JPEG)]
+    )
+
+    names = [a.file.name for a in TicketAttachment.objects.filter(ticket=ticket).order_by("pk")]
+    assert [PurePath(name).suffix for name in names] == [".png", ".pdf", ".jpg"]
+    assert [a.original_name for a in ticket.attachments.order_by("pk")] == [
+        "现场照片.html",
+        "检测报告",
+        "a.png",
+    ]
+    assert all(re.fullmatch(rf"support/{ticket.pk}/[0-9a-f]{{32}}\.\w+", n) for n in names)
