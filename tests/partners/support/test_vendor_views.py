@@ -17,7 +17,8 @@ from partners.support.sla import sla_check
 from partners.support.tickets import ticket_resolve
 from prm.accounts.roles import Role
 from tests.conftest import login
-from tests.factories import make_user
+from tests.deal_registration.deals import register
+from tests.factories import make_order, make_product, make_user
 
 from .conftest import png, submit
 from .test_portal_views import feedback
@@ -159,3 +160,30 @@ def test_an_owner_who_gives_away_a_ticket_they_only_owned_returns_to_the_queue(c
 
     assert response["Location"] == "/support/"
     assert client.get(f"/support/{ticket.pk}/").status_code == 404
+
+
+def test_links_to_the_partner_order_and_deal_only_for_who_may_open_them(
+    client_a, world, vendor_admin
+):
+    order = make_order(world["other_partner"], (make_product(), 1))
+    deal = register(world["other_admin"])
+    ticket = submit(
+        world, user=world["other_admin"], order_number=order.number, deal_number=deal.number
+    )
+    # The manager owns it but does not manage the partner: he opens the ticket, not the rest.
+    Ticket.objects.filter(pk=ticket.pk).update(owner=world["manager"])
+    links = [
+        f'href="/partners/{world["other_partner"].pk}/"',
+        f'href="/orders/{order.pk}/"',
+        f'href="/deals/{deal.pk}/"',
+    ]
+    owner = login(Client(HTTP_HOST="alpha.localhost"), world["manager"])
+
+    owner_page = owner.get(f"/support/{ticket.pk}/").content.decode()
+    admin_page = login(client_a, vendor_admin).get(f"/support/{ticket.pk}/").content.decode()
+    behind_links = [owner.get(link[6:-1]).status_code for link in links]
+
+    assert [link in owner_page for link in links] == [False, False, False]
+    assert (order.number in owner_page, deal.number in owner_page) == (True, True)
+    assert [link in admin_page for link in links] == [True, True, True]
+    assert behind_links == [404, 404, 404]
