@@ -1,8 +1,13 @@
-from django.contrib import admin
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from prm.tenancy.admin_base import StatusHistoryInline, VendorModelAdmin
 
+from .audience import audience_users_of
 from .models import (
     Partner,
     PartnerContact,
@@ -42,15 +47,34 @@ class PartnerAdmin(VendorModelAdmin):
     inlines = [ContactInline, StatusChangeInline]
 
 
+class InAudienceProtectedAdmin(VendorModelAdmin):
+    """Tiers and regions chosen in an audience are kept (see partners.audience)."""
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and audience_users_of(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        kept = [obj for obj in queryset if audience_users_of(obj)]
+        if kept:
+            messages.error(
+                request,
+                gettext("Still chosen in an audience, not deleted: %(items)s")
+                % {"items": ", ".join(str(o) for o in kept)},
+            )
+        super().delete_queryset(request, queryset.exclude(pk__in=[o.pk for o in kept]))
+
+
 @admin.register(Tier)
-class TierAdmin(VendorModelAdmin):
+class TierAdmin(InAudienceProtectedAdmin):
     list_display = ["code", "name", "name_en", "rank"]
     list_filter = ["rank"]
     search_fields = ["code", "name", "name_en"]
 
 
 @admin.register(Region)
-class RegionAdmin(VendorModelAdmin):
+class RegionAdmin(InAudienceProtectedAdmin):
     list_display = ["code", "name", "name_en", "level", "parent"]
     list_filter = ["level", "parent"]
     search_fields = ["code", "name", "name_en"]

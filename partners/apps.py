@@ -15,3 +15,10 @@ class PartnersConfig(AppConfig):
         for model in (Tier, Region, ProductLine, Qualification):
             audit_register(model)
         audit_register(ProgramSettings, m2m=("application_approvers",))
+
+        from django.db.models.signals import pre_delete
+
+        from .audience import refuse_delete_in_use
+
+        for model in (Tier, Region):
+            pre_delete.connect(refuse_delete_in_use, sender=model, dispatch_uid=f"audience-{model}")

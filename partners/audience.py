@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from django.apps import apps
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -45,6 +46,77 @@ class Audience(models.Model):
         abstract = True
 
 
+# A partner's region is typed text ("浙江省", "Zhejiang Province", "浙江"); a Region row is the
+# province's short name. Both sides are compared without these administrative suffixes.
+_SUFFIXES = (
+    "壮族自治区",
+    "回族自治区",
+    "维吾尔自治区",
+    "特别行政区",
+    "自治区",
+    "省",
+    "市",
+    " special administrative region",
+    " autonomous region",
+    " province",
+    " city",
+    " sar",
+)
+
+
+def province_key(name: str) -> str:
+    key = " ".join(name.split()).lower()
+    for suffix in _SUFFIXES:
+        if key.endswith(suffix) and len(key) > len(suffix):
+            return key[: -len(suffix)].strip()
+    return key
+
+
+def regions_of(partner_region: str) -> list[int]:
+    """Ids of the Region rows a partner's typed region names (one small query)."""
+    key = province_key(partner_region)
+    if not key:
+        return []
+    return [
+        pk
+        for pk, name, name_en in Region.objects.values_list("pk", "name", "name_en")
+        if key in (province_key(name), province_key(name_en))
+    ]
+
+
+def audience_models() -> list[type[Audience]]:
+    return [m for m in apps.get_models() if issubclass(m, Audience)]
+
+
+def audience_users_of(instance: models.Model) -> list[type[Audience]]:
+    """The audience models that chose this Tier or Region."""
+    field = "tiers" if instance._meta.model_name == "tier" else "regions"
+    found = []
+    for model in audience_models():
+        descriptor = getattr(model, field)
+        target = descriptor.field.m2m_reverse_field_name()
+        if descriptor.through.objects.filter(**{target: instance.pk}).exists():
+            found.append(model)
+    return found
+
+
+def refuse_delete_in_use(
+    sender: type[models.Model], instance: models.Model, **kwargs: object
+) -> None:
+    """A tier or region chosen by some audience cannot be deleted: its link rows would vanish
+    with it, and "nothing chosen" means everyone, so the content would widen to all partners."""
+    used_by = audience_users_of(instance)
+    if used_by:
+        raise models.ProtectedError(
+            _("%(item)s is still chosen in the audience of %(what)s; remove it there first.")
+            % {
+                "item": instance,
+                "what": ", ".join(str(m._meta.verbose_name_plural) for m in used_by),
+            },
+            set(),
+        )
+
+
 def _member(model: type[models.Model], field: str, **match: object) -> tuple[Exists, Exists]:
     """(rows that chose any value, rows that chose the partner's value) for an M2M `field`."""
     descriptor = getattr(model, field)
@@ -62,7 +134,7 @@ def audience_filter(qs: QuerySet[M], partner: Partner) -> QuerySet[M]:
     any_region, region = _member(
         model,
         "regions",
-        region__in=Region.objects.filter(Q(name=partner.region) | Q(name_en=partner.region)),
+        region_id__in=regions_of(partner.region),
     )
     return qs.filter(
         Q(partner_types=[]) | Q(partner_types__contains=[partner.partner_type]),

@@ -11,6 +11,8 @@ from mdf.ledger import AVAILABLE
 from mdf.models import ClaimStatus, FundStatus, RequestStatus
 from mdf.selectors import allocations_visible_to, claims_visible_to, requests_visible_to
 from orders.selectors import orders_visible_to
+from partners.academy.assignments import assignments_for
+from partners.academy.standing import Standing, progress_table
 from partners.announcements.selectors import announcements_pending_for
 from partners.models import PartnerStatus
 from partners.selectors import partners_visible_to
@@ -69,6 +71,7 @@ def portal_home(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     partner = partners_visible_to(user).get(pk=user.partner_id or 0)
     orders = orders_visible_to(request.user)
+    learning = progress_table([user], {user.pk: assignments_for(user)})[user.pk]
     funds = allocations_visible_to(user).aggregate(
         available=Sum(
             AVAILABLE,
@@ -84,5 +87,7 @@ def portal_home(request: HttpRequest) -> HttpResponse:
             "order_count": orders.count(),
             "mdf_available": funds["available"],
             "announcements": announcements_pending_for(user),
+            "learning": learning,
+            "learning_done": sum(1 for p in learning if p.standing == Standing.CERTIFIED),
         },
     )

@@ -24,30 +24,48 @@ def _bigrams(run: str) -> list[str]:
     return [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
 
 
+# Between two runs of Han characters (split by punctuation, Latin words, line breaks) a filler
+# token keeps their bigrams from being adjacent, so 返利。利息 does not match the phrase 返利息.
+GAP = "qgapq"
+# PostgreSQL keeps word positions up to 16383 and a tsvector under 1 MB: only the first this many
+# Han characters of a text are indexed as phrases, and this much Latin text by stem (a long
+# article is still found by what its first pages say).
+MAX_HAN = 12_000
+MAX_LATIN = 100_000
+
+
 def han_bigrams(text: str) -> str:
-    return " ".join(" ".join(_bigrams(run)) for run in HAN.findall(text))
+    runs, budget = [], MAX_HAN
+    for run in HAN.findall(text):
+        if budget <= 0:
+            break
+        runs.append(" ".join(_bigrams(run[:budget])))
+        budget -= len(run)
+    return f" {GAP} ".join(runs)
 
 
 def han_unigrams(text: str) -> str:
-    return " ".join("".join(HAN.findall(text)))
+    return " ".join(sorted(set("".join(HAN.findall(text)))))
 
 
 def latin(text: str) -> str:
-    return HAN.sub(" ", text)
+    return HAN.sub(" ", text)[:MAX_LATIN]
 
 
 def document_vector(*, heading: str, body: str) -> Combinable:
-    """The vector stored on a row: its heading weighs more than its body."""
-    vector: Combinable | None = None
-    for text, weight in ((heading, "A"), (body, "B")):
-        for part in (
-            SearchVector(Value(latin(text)), config="english", weight=weight),
-            SearchVector(Value(han_bigrams(text)), config="simple", weight=weight),
-            SearchVector(Value(han_unigrams(text)), config="simple", weight="D"),
-        ):
-            vector = part if vector is None else vector + part
-    assert vector is not None
-    return vector
+    """The vector stored on a row: its heading weighs more than its body.
+
+    Chinese phrases come first, so their positions stay below PostgreSQL's limit; Latin words
+    and single characters follow (matched without positions)."""
+    parts = [
+        SearchVector(Value(han_bigrams(heading)), config="simple", weight="A"),
+        SearchVector(Value(GAP), config="simple", weight="D"),
+        SearchVector(Value(han_bigrams(body)), config="simple", weight="B"),
+        SearchVector(Value(latin(heading)), config="english", weight="A"),
+        SearchVector(Value(latin(body)), config="english", weight="B"),
+        SearchVector(Value(han_unigrams(f"{heading} {body}")), config="simple", weight="D"),
+    ]
+    return reduce(lambda a, b: a + b, parts)
 
 
 def text_query(q: str) -> SearchQuery | None:
@@ -55,7 +73,7 @@ def text_query(q: str) -> SearchQuery | None:
     parts: list[SearchQuery] = []
     for run in HAN.findall(q):
         parts.append(SearchQuery(" ".join(_bigrams(run)), config="simple", search_type="phrase"))
-    words = latin(q).split()
+    words = [w for w in latin(q).split() if w.lower() != GAP]
     if words:
         parts.append(SearchQuery(" ".join(words), config="english", search_type="plain"))
     if not parts:

@@ -124,8 +124,7 @@ def article_body(ticket: Ticket, identity: list[tuple[str, str]]) -> str:
         (_("Resolution"), [ticket.resolution]),
     ]
     return "".join(
-        _html(heading, [anonymize(part, identity) for part in parts])
-        for heading, parts in sections
+        _html(heading, [anonymize(part, identity) for part in parts]) for heading, parts in sections
     )
 
 

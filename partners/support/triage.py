@@ -86,7 +86,9 @@ def ticket_triage(
     }
     owner = route_owner(partner=locked.partner, category=category) if reroute else locked.owner
     if (category, priority, owner) == (locked.category, locked.priority, locked.owner):
-        raise ValidationError(_("Nothing to change: the category, priority and owner are the same."))
+        raise ValidationError(
+            _("Nothing to change: the category, priority and owner are the same.")
+        )
 
     now = timezone.now()
     terms = sla_terms(category=category, priority=priority)

@@ -1,7 +1,8 @@
 """Support tickets in the vendor portal: the queue (filters by status, category, priority, owner,
 "mine", overdue and breached; unresolved first, the nearest due time first), and a ticket's page
-with the whole timeline including internal notes, replies, reassignment, resolution, SLA due
-times and breaches, and "turn into a knowledge-base article". Rows come from
+with the whole timeline including internal notes, replies, triage, reassignment, resolution,
+SLA due times and breaches, and "turn into a knowledge-base article". Links to the partner, order
+and deal show only to who may open them. Rows come from
 partners.support.selectors; the services check who may do what."""
 
 from __future__ import annotations

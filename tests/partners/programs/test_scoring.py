@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from partners.models import PartnerStatus
-from partners.programs.metrics import register_metric, unregister_metric
+from partners.programs.metrics import metric_provider, register_metric
 from partners.programs.models import CustomKpi, Metric, ScorecardCriterion
 from partners.programs.scoring import tier_for_score
 from partners.programs.selectors import partner_scorecard
@@ -196,11 +196,12 @@ def test_providers_are_asked_once_for_the_window_in_the_vendor_time_zone(program
     ScorecardCriterion.objects.filter(pk=program.second.pk).update(weight=Decimal("50"))
     partner = make_partner()
     record(partner, program.csat, "90", on=date(2026, 6, 1))
+    previous = metric_provider("certified_staff")
     register_metric("certified_staff", certified)
     try:
         card = partner_scorecard(partner, as_of=date(2026, 6, 30))
     finally:
-        unregister_metric("certified_staff")
+        register_metric("certified_staff", previous)  # the academy's own provider comes back
 
     assert calls == [
         (

@@ -14,7 +14,6 @@ from partners.support import articles
 from partners.support.articles import ticket_to_article
 from partners.support.replies import ticket_reply
 from partners.support.tickets import ticket_confirm, ticket_resolve
-
 from prm.accounts.roles import Role
 from tests.factories import make_partner, make_user
 

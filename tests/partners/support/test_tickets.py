@@ -9,11 +9,13 @@ import re
 from pathlib import Path, PurePath
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
+from partners.support import replies as replies_module
+from partners.support import tickets as tickets_module
 from partners.support.models import (
     Ticket,
     TicketAttachment,
@@ -21,8 +23,6 @@ from partners.support.models import (
     TicketStatus,
     TicketStatusChange,
 )
-from partners.support import replies as replies_module
-from partners.support import tickets as tickets_module
 from partners.support.replies import ticket_reply
 from partners.support.tickets import (
     ticket_assign,
@@ -313,11 +313,14 @@ def test_files_of_a_failed_submit_or_reply_are_deleted_again(world, monkeypatch,
 
     monkeypatch.setattr(tickets_module, "tell", mail_server_down)
     monkeypatch.setattr(replies_module, "tell", mail_server_down)
-    with pytest.raises(RuntimeError):
+
+    def run() -> object:
         if ticket is None:
-            submit(world, attachments=[png(), pdf()])
-        else:
-            ticket_reply(ticket, user=world["dealer"], body="照片", attachments=[png(), pdf()])
+            return submit(world, attachments=[png(), pdf()])
+        return ticket_reply(ticket, user=world["dealer"], body="照片", attachments=[png(), pdf()])
+
+    with pytest.raises(RuntimeError):
+        run()
 
     assert [len(files) for files in during] == [2]  # stored, then the service failed
     assert _stored_files() == before
@@ -326,7 +329,8 @@ def test_files_of_a_failed_submit_or_reply_are_deleted_again(world, monkeypatch,
 
 def test_a_stored_file_takes_the_extension_of_its_recognised_type(world):
     ticket = submit(
-        world, attachments=[png("现场照片.html"), pdf("检测报告"), SimpleUploadedFile("a.png", JPEG)]
+        world,
+        attachments=[png("现场照片.html"), pdf("检测报告"), SimpleUploadedFile("a.png", JPEG)],
     )
 
     names = [a.file.name for a in TicketAttachment.objects.filter(ticket=ticket).order_by("pk")]
