@@ -6,6 +6,7 @@ below, so "visible to a gold dealer in 浙江" means the same thing everywhere.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TypeVar
 
 from django.apps import apps
@@ -70,6 +71,14 @@ def province_key(name: str) -> str:
         if key.endswith(suffix) and len(key) > len(suffix):
             return key[: -len(suffix)].strip()
     return key
+
+
+def region_includes(regions: Iterable[Region], partner_region: str) -> bool:
+    """The same rule as `regions_of`, for regions already loaded (prefetched audiences)."""
+    key = province_key(partner_region)
+    return bool(key) and any(
+        key in (province_key(r.name), province_key(r.name_en)) for r in regions
+    )
 
 
 def regions_of(partner_region: str) -> list[int]:

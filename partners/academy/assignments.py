@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
+from partners.audience import region_includes
 from partners.models import Partner
 from prm.accounts.models import User
 from prm.accounts.roles import PARTNER_ROLES
@@ -47,7 +48,7 @@ def path_matches(path: LearningPath, partner: Partner) -> bool:
     if tiers and partner.tier_id not in tiers:
         return False
     regions = path.regions.all()
-    return not regions or any(partner.region in (r.name, r.name_en) for r in regions)
+    return not regions or region_includes(regions, partner.region)
 
 
 def _for_role(path: LearningPath, role: str) -> bool:

@@ -1,8 +1,9 @@
 """What each reader may see of announcements, and the lists' filters.
 
 Vendor staff see every announcement in every status. A partner's users see the published ones
-whose audience includes their company, from their `publish_at` on; a withdrawn, draft or not
-yet due announcement is "not found" to them.
+whose audience includes their company, from their `publish_at` on, while their company is
+active (the recipients rule, announcements.recipients: whoever sees one is counted, and the
+other way round); a withdrawn, draft or not yet due announcement is "not found" to them.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partners.audience import audience_filter
+from partners.models import PartnerStatus
 from prm.accounts.access import active_user
 
 from .models import (
@@ -54,14 +56,16 @@ def announcements_visible_to(user: Any) -> QuerySet[Announcement]:
         return announcements.none()
     if user.is_vendor_staff:
         return announcements
-    if user.is_partner_user and user.partner is not None:
-        return audience_filter(live(announcements), user.partner)
+    partner = user.partner if user.is_partner_user else None
+    if partner is not None and partner.status == PartnerStatus.ACTIVE:
+        return audience_filter(live(announcements), partner)
     return announcements.none()
 
 
 def announcements_for_reader(user: Any) -> QuerySet[Announcement]:
-    """A partner user's list: newest first, with their own receipt."""
-    return with_my_receipt(announcements_visible_to(user), user).order_by("-published_at", "-pk")
+    """A partner user's list, with their own receipt: the latest to appear first (a
+    scheduled one by when it appeared, not when it was approved)."""
+    return with_my_receipt(announcements_visible_to(user), user).order_by("-publish_at", "-pk")
 
 
 def announcement_get_visible(*, user: Any, pk: int) -> Announcement | None:
