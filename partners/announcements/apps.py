@@ -13,3 +13,4 @@ class AnnouncementsConfig(AppConfig):
         from . import models as m
 
         audit_register(m.Announcement, m2m=["tiers", "regions"])
+        audit_register(m.AnnouncementAttachment)

@@ -117,6 +117,11 @@ class Announcement(AuditReasonMixin, Audience):
         return self.importance == Importance.IMPORTANT
 
     @property
+    def publishes_later(self) -> bool:
+        """Its `publish_at` is still to come (a draft published now would be scheduled)."""
+        return self.publish_at is not None and self.publish_at > timezone.now()
+
+    @property
     def is_scheduled(self) -> bool:
         """Published, but partners see it only from `publish_at`."""
         return (

@@ -4,8 +4,8 @@ partners.audience answers "which announcements does this partner see?" in SQL. H
 is the other way round, for many announcements at once (the vendor's list shows read counts
 against recipients per row), so the same rule is applied in Python to one query's worth of
 readers: a partner is in the audience when each choice made (tiers, types, regions) includes
-it, a region matching the partner's province by its Chinese or English name. A test holds the two
-to the same answers.
+it, a region matching the partner's province by its Chinese or English name, compared as
+partners.audience.province_key does ("浙江省" is 浙江). A test holds the two to the same answers.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from partners.audience import province_key
 from partners.models import PartnerStatus
 from prm.accounts.models import User
 from prm.accounts.roles import PARTNER_ROLES
@@ -28,13 +29,13 @@ from .models import Announcement
 class AudienceRule:
     types: frozenset[str]
     tier_ids: frozenset[int]
-    region_names: frozenset[str]
+    region_keys: frozenset[str]
 
     def includes(self, *, partner_type: str, tier_id: int | None, region: str) -> bool:
         return (
             (not self.types or partner_type in self.types)
             and (not self.tier_ids or tier_id in self.tier_ids)
-            and (not self.region_names or region in self.region_names)
+            and (not self.region_keys or province_key(region) in self.region_keys)
         )
 
 
@@ -44,7 +45,9 @@ def audience_rule(announcement: Announcement) -> AudienceRule:
     return AudienceRule(
         types=frozenset(announcement.partner_types),
         tier_ids=frozenset(t.pk for t in announcement.tiers.all()),
-        region_names=frozenset(name for r in regions for name in (r.name, r.name_en) if name),
+        region_keys=frozenset(
+            key for r in regions for name in (r.name, r.name_en) if (key := province_key(name))
+        ),
     )
 
 

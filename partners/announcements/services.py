@@ -247,8 +247,10 @@ def announcement_publish(announcement: Announcement, *, actor: Any) -> Announcem
     _check_dates(locked, now=now)
     moved = _move(locked, AnnouncementStatus.PUBLISHED, actor=actor)
     # From here `publish_at` is when partners see it: now, unless scheduled for later.
-    appears = locked.publish_at if locked.publish_at and locked.publish_at > now else now
-    Announcement.objects.filter(pk=moved.pk).update(published_at=now, publish_at=appears)
+    moved.publish_at = locked.publish_at if locked.publish_at and locked.publish_at > now else now
+    moved.published_at = now
+    # Saved through the model, not a queryset update, so the audit trail shows both times.
+    moved.save(update_fields=["published_at", "publish_at", "updated_at"])
     announcement_release(moved.pk, now=now)
     moved.refresh_from_db()
     announcement.status = moved.status

@@ -29,6 +29,7 @@ from .models import (
     Tag,
 )
 from .publishing import article_archive, article_publish
+from .services import tag_save, tags_delete
 
 
 @admin.register(Category)
@@ -40,9 +41,20 @@ class CategoryAdmin(VendorModelAdmin):
 
 @admin.register(Tag)
 class TagAdmin(VendorModelAdmin):
+    """A tag is part of its articles' search index: renaming or deleting one re-indexes them."""
+
     list_display = ["name"]
     list_filter = [("articles__category", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name"]
+
+    def save_model(self, request: HttpRequest, obj: Tag, form: Any, change: bool) -> None:
+        tag_save(obj)
+
+    def delete_model(self, request: HttpRequest, obj: Tag) -> None:
+        tags_delete(Tag.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Tag]) -> None:
+        tags_delete(queryset)
 
 
 class VersionInline(ReadOnlyInline):

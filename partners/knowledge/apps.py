@@ -20,3 +20,5 @@ class KnowledgeConfig(AppConfig):
             exclude=["search_vector", "helpful_count", "unhelpful_count"],
             m2m=["tags", "tiers", "regions"],
         )
+        # Which files partners were given, and which were taken away, belong in the trail.
+        audit_register(m.ArticleAttachment)

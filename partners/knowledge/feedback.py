@@ -31,8 +31,9 @@ def _counter(helpful: bool) -> str:
 def article_feedback(
     article: Article, *, user: Any, helpful: bool, comment: str = ""
 ) -> ArticleFeedback:
-    """Record `user`'s answer. Answering the same again keeps the counts (a new comment
-    replaces the old one); the other answer moves one count to the other."""
+    """Record `user`'s answer and comment. Answering the same again keeps the counts (the
+    comment sent replaces the old one, an empty one included); the other answer moves one
+    count to the other."""
     if not (active_user(user) and user.is_partner_user):
         raise PermissionDenied
     if not articles_visible_to(user).filter(pk=article.pk).exists():
@@ -56,8 +57,10 @@ def article_feedback(
                     _counter(not helpful): F(_counter(not helpful)) - 1,
                 }
             )
-        elif comment:
-            mine.update(comment=comment, created_at=now)
+        else:
+            # The same answer: the comment is replaced as sent, so an empty one clears it (a
+            # person can take back what they wrote).
+            mine.exclude(comment=comment).update(comment=comment, created_at=now)
     else:
         Article.objects.filter(pk=article.pk).update(
             **{_counter(helpful): F(_counter(helpful)) + 1}

@@ -85,6 +85,17 @@ class ArticleForm(AudienceForm):
         help_text=_("PDF, PNG or JPEG, at most 20 MB."),
     )
     note = forms.CharField(label=_("What changed"), max_length=NOTE_MAX, required=False)
+    # The version the editor opened: saving over someone else's newer one is refused.
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        required=False,
+        min_value=1,
+        error_messages={
+            "required": _("Reload the page: this form does not say which version you edited."),
+            "invalid": _("Reload the page: this form does not say which version you edited."),
+            "min_value": _("Reload the page: this form does not say which version you edited."),
+        },
+    )
 
     field_order = [
         "category",
@@ -113,6 +124,7 @@ class ArticleForm(AudienceForm):
                 "body": article.body,
                 "body_en": article.body_en,
                 "tags": ", ".join(t.name for t in article.tags.all()),
+                "version": article.version,
                 **self.audience_initial(article),
             }
         super().__init__(*args, **kwargs)
@@ -120,6 +132,7 @@ class ArticleForm(AudienceForm):
             # Every save of an existing article is a version; its note says what changed.
             self.fields["note"].required = True
             self.fields["note"].help_text = _("Kept with this version in the history.")
+            self.fields["version"].required = True
         else:
             self.fields["note"].help_text = _("Optional, e.g. where the text comes from.")
 

@@ -36,9 +36,10 @@ def article_publish(article: Article, *, actor: Any, reason: str = "") -> Articl
     article is published again (lists are ordered by it)."""
     moved = _move(article, ArticleStatus.PUBLISHED, actor=actor, reason=reason)
     if moved.published_at is None:
-        now = timezone.now()
-        Article.objects.filter(pk=moved.pk, published_at__isnull=True).update(published_at=now)
-        moved.published_at = article.published_at = now
+        # `moved` was read under the transition's row lock, so this is the first publication;
+        # saved through the model so the audit trail shows the date.
+        moved.published_at = article.published_at = timezone.now()
+        moved.save(update_fields=["published_at"])
     return moved
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.contrib.postgres.search import SearchRank
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -47,11 +48,22 @@ def attachment_get_visible(*, user: Any, pk: int) -> ArticleAttachment | None:
     return ArticleAttachment.objects.filter(pk=pk, article__in=articles_visible_to(user)).first()
 
 
+def _searchable(query: SearchQuery) -> bool:
+    """False when PostgreSQL reduces the query to nothing ("the", "how to": English stop
+    words only), which would match no article: such a search leaves the list as it is."""
+    compiler = Article.objects.none().query.get_compiler(connection=connection)
+    sql, params = compiler.compile(query.resolve_expression(compiler.query))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT numnode({sql})", params)  # noqa: S608  (compiled expression)
+        row = cursor.fetchone()
+    return bool(row and row[0])
+
+
 def articles_search(articles: QuerySet[Article], q: str) -> QuerySet[Article]:
     """Articles matching every word of `q` (Chinese by bigram phrase, English by stem), the
     best first: a match in the title or a tag weighs more than one in the body."""
     query = text_query(q or "")
-    if query is None:
+    if query is None or not _searchable(query):
         return articles
     return (
         articles.filter(search_vector=query)

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 
 from partners.models import Region, Tier
@@ -37,6 +37,32 @@ def article_index(article: Article) -> None:
             ),
         )
     )
+
+
+def articles_reindex(articles: QuerySet[Article]) -> int:
+    """Rebuild the search vector of each of `articles` (their tags are part of it); how many."""
+    done = 0
+    for article in articles.order_by("pk").iterator():
+        article_index(article)
+        done += 1
+    return done
+
+
+@transaction.atomic
+def tag_save(tag: Tag) -> Tag:
+    """Save a tag (renamed in the admin): its articles are found by the new name, not the old."""
+    tag.full_clean()
+    tag.save()
+    articles_reindex(Article.objects.filter(tags=tag))
+    return tag
+
+
+@transaction.atomic
+def tags_delete(tags: QuerySet[Tag]) -> None:
+    """Delete tags: their articles are no longer found by them."""
+    articles = list(Article.objects.filter(tags__in=tags).values_list("pk", flat=True).distinct())
+    tags.delete()
+    articles_reindex(Article.objects.filter(pk__in=articles))
 
 
 def tag_names(text: str) -> list[str]:
@@ -158,12 +184,27 @@ def article_update(
     tiers: Iterable[Tier] | None = None,
     partner_types: Iterable[str] | None = None,
     regions: Iterable[Region] | None = None,
+    expected_version: int | None = None,
 ) -> Article:
     """Save an edit as the next version; arguments left as None keep what the article has.
-    A published article stays published: partners see the new version at once."""
+    A published article stays published: partners see the new version at once.
+
+    `expected_version` is the version the editor started from (the edit form sends it): if
+    someone saved since, the edit is refused rather than silently writing over theirs."""
     require_editor(actor)
     note = _note(note)
     locked = Article.objects.select_for_update().get(pk=article.pk)
+    # Checked under the row lock: of two editors who opened version n, the second to save waits
+    # here for the first and then sees version n+1.
+    if expected_version is not None and locked.version != expected_version:
+        raise ValidationError(
+            _(
+                "This article was edited by someone else since you opened it (it is now "
+                "version %(n)d). Reload the page to see their changes, then make yours again."
+            )
+            % {"n": locked.version},
+            code="stale",
+        )
     changes: dict[str, Any] = {
         "category": category,
         "kind": kind,

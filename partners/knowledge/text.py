@@ -1,8 +1,8 @@
 """Bodies of articles and announcements: stored as sanitised HTML, indexed and compared as text.
 
 Editors paste from Word or a web page, so bodies are HTML reduced to an allowlist
-(prm.core.richtext, nh3). Text without any tag (typed plainly, or a support ticket turned into an
-article) keeps its paragraphs and line breaks. What is shown is cleaned again on the way out, so
+(prm.core.richtext, nh3). Text without any HTML tag (typed plainly, or a support ticket turned
+into an article) is escaped and keeps its paragraphs and line breaks. What is shown is cleaned again on the way out, so
 a row written by any other path still cannot carry a script.
 """
 
@@ -14,9 +14,15 @@ import re
 from django.utils.html import linebreaks, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
-from prm.core.richtext import clean_html
+from prm.core.richtext import TAGS, clean_html
 
-TAG = re.compile(r"<[a-zA-Z/!][^>]*>")
+# Text is taken as HTML only when it has a tag the allowlist keeps (or an obvious document
+# tag a paste carries): "请发邮件至 <support@vendor.com>" or "按 <Enter> 键" is plain text, and
+# its angle brackets are shown, not cleaned away as unknown tags.
+HTML_TAGS = frozenset(TAGS) | {"div", "h1", "h5", "h6", "html", "body"}
+TAG = re.compile(
+    r"</?(" + "|".join(sorted(HTML_TAGS, key=len, reverse=True)) + r")(\s[^>]*)?/?>", re.I
+)
 BLOCK_END = re.compile(r"<br\s*/?>|</(p|li|h[1-6]|tr|blockquote|pre|div|table|ul|ol)>", re.I)
 SPACES = re.compile(r"[ \t\u3000\xa0]+")
 

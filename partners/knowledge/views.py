@@ -75,7 +75,13 @@ def _save(request: HttpRequest, form: ArticleForm, article: Article | None) -> A
             if article is None:
                 saved = article_create(actor=user, note=note, **fields)
             else:
-                saved = article_update(article, actor=user, note=note, **fields)
+                saved = article_update(
+                    article,
+                    actor=user,
+                    note=note,
+                    expected_version=form.cleaned_data["version"],
+                    **fields,
+                )
             if upload:
                 article_attachment_add(saved, upload, actor=user)
     except ValidationError as exc:
