@@ -26,7 +26,7 @@ from prm.accounts.roles import Role
 from prm.core.models import Notification
 from tests.factories import make_user
 
-from .conftest import announce
+from .conftest import announce, at, told_at
 
 pytestmark = pytest.mark.django_db
 
@@ -157,49 +157,97 @@ def test_the_home_summary_counts_unread_and_unacknowledged(kb, price_change):
     assert announcements_pending_for(kb["sales"]).latest == []
 
 
-def test_reminders_go_once_to_those_who_have_not_acknowledged_when_due_is_near(kb):
+def _reminded(notice):
+    return sorted(
+        AnnouncementReminder.objects.filter(announcement=notice).values_list("user_id", flat=True)
+    )
+
+
+def test_reminders_go_once_in_the_nine_oclock_run_when_the_due_date_is_near(kb):
     today = timezone.localdate()
     notice = announce(
         kb["editor"],
         title="新返利政策",
         importance=Importance.IMPORTANT,
-        ack_due=today + timedelta(days=3),
+        ack_due=today + timedelta(days=4),
         regions=[kb["zhejiang"]],
     )
     announcement_acknowledge(notice, user=kb["gold_dealer_user"])
-    now = timezone.now()
+    told_at(notice, at(today, 15, 0))
+    two_days_before = today + timedelta(days=2)
 
-    assert announcements_run(now=now) == {"released": 0, "reminded": 0}  # 3 days away
-    two_days_before = now + timedelta(days=1)
-    assert announcements_run(now=two_days_before) == {"released": 0, "reminded": 1}
-    assert announcements_run(now=two_days_before) == {"released": 0, "reminded": 0}
-    assert announcements_run(now=now + timedelta(days=9)) == {"released": 0, "reminded": 0}
+    assert announcements_run(now=at(today + timedelta(days=1))) == {"released": 0, "reminded": 0}
+    for hour in (0, 8, 10, 16, 23):  # due within two days, but not the reminder hour
+        assert announcements_run(now=at(two_days_before, hour)) == {"released": 0, "reminded": 0}
+    assert announcements_run(now=at(two_days_before)) == {"released": 0, "reminded": 1}
+    assert announcements_run(now=at(two_days_before)) == {"released": 0, "reminded": 0}
+    assert announcements_run(now=at(today + timedelta(days=5)))["reminded"] == 0
 
-    assert list(AnnouncementReminder.objects.values_list("user_id", flat=True)) == [
-        kb["agent_user"].pk
-    ]
+    assert _reminded(notice) == [kb["agent_user"].pk]
     (note,) = Notification.objects.filter(kind="announcements.acknowledge")
     assert (note.recipient_id, note.email) == (kb["agent_user"].pk, True)
     assert note.url == f"/portal/announcements/{notice.pk}/"
 
 
-def test_overdue_announcements_remind_newcomers_and_normal_ones_never(kb):
+def test_no_reminder_follows_the_announcement_within_a_day(kb):
+    today = timezone.localdate()
+    notice = announce(
+        kb["editor"],
+        title="明日截止",
+        importance=Importance.IMPORTANT,
+        ack_due=today + timedelta(days=1),
+        regions=[kb["zhejiang"]],
+    )
+    told_at(notice, at(today, 9, 30))
+
+    # Fifteen minutes after the announcement email: no reminder on its heels.
+    assert announcements_run(now=at(today, 9, 45))["reminded"] == 0
+    # Nor the next morning: 23 and a half hours is not a day.
+    assert announcements_run(now=at(today + timedelta(days=1)))["reminded"] == 0
+    assert announcements_run(now=at(today + timedelta(days=2)))["reminded"] == 2
+    assert _reminded(notice) == sorted([kb["gold_dealer_user"].pk, kb["agent_user"].pk])
+    assert Notification.objects.filter(kind="announcements.acknowledge").count() == 2
+
+
+def test_overdue_reminders_reach_newcomers_for_a_week_and_normal_ones_never(
+    kb, django_assert_num_queries
+):
+    today = timezone.localdate()
     notice = announce(
         kb["editor"],
         title="合规声明",
         importance=Importance.IMPORTANT,
-        ack_due=timezone.localdate(),
+        ack_due=today,
         regions=[kb["guangdong"]],
     )
     announce(kb["editor"], title="普通通知", regions=[kb["guangdong"]])
-    later = timezone.now() + timedelta(days=5)
+    told_at(notice, at(today - timedelta(days=3), 14, 0))
 
-    assert announcements_run(now=later)["reminded"] == 2
+    assert announcements_run(now=at(today + timedelta(days=5)))["reminded"] == 2
     newcomer = make_user(Role.PARTNER_USER, partner=kb["silver_dealer"])
-    assert announcements_run(now=later)["reminded"] == 1
-    assert set(AnnouncementReminder.objects.values_list("user_id", flat=True)) == {
-        kb["silver_dealer_user"].pk,
-        kb["gold_distributor_user"].pk,
-        newcomer.pk,
-    }
-    assert AnnouncementReminder.objects.filter(announcement=notice).count() == 3
+    assert announcements_run(now=at(today + timedelta(days=5)))["reminded"] == 1
+    week_late = make_user(Role.PARTNER_USER, partner=kb["silver_dealer"])
+    assert announcements_run(now=at(today + timedelta(days=7)))["reminded"] == 1  # the 7th day
+    too_late = make_user(Role.PARTNER_USER, partner=kb["gold_distributor"])
+
+    # Eight days after: no reminder, and the announcement's recipients are not even worked
+    # out: one query for what is due to be told, one for what is due a reminder.
+    with django_assert_num_queries(2):
+        assert announcements_run(now=at(today + timedelta(days=8))) == {
+            "released": 0,
+            "reminded": 0,
+        }
+    # Outside the reminder hour, reminders are not looked for at all.
+    with django_assert_num_queries(1):
+        announcements_run(now=at(today + timedelta(days=5), 14))
+
+    assert _reminded(notice) == sorted(
+        [
+            kb["silver_dealer_user"].pk,
+            kb["gold_distributor_user"].pk,
+            newcomer.pk,
+            week_late.pk,
+        ]
+    )
+    assert too_late.pk not in _reminded(notice)
+    assert AnnouncementReminder.objects.count() == 4

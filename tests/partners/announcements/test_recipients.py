@@ -4,13 +4,21 @@ audience, by tier, type and region (exact sets), the same answer partners.audien
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from partners.announcements.models import Announcement
 from partners.announcements.recipients import recipient_ids, recipients
-from partners.announcements.selectors import announcement_get_visible, announcements_visible_to
+from partners.announcements.receipts import announcement_open
+from partners.announcements.selectors import (
+    announcement_get_visible,
+    announcements_pending_for,
+    announcements_visible_to,
+)
 from partners.announcements.services import announcement_withdraw
 from partners.audience import audience_filter
 from partners.models import Partner, PartnerStatus, PartnerType
+from partners.services import partner_set_status
+from prm.accounts.models import User
 from prm.accounts.roles import Role
 from tests.factories import make_partner, make_user
 
@@ -66,7 +74,52 @@ def test_inactive_people_and_partners_that_are_not_active_are_not_recipients(kb,
     )
 
 
+def test_a_province_typed_with_its_suffix_is_in_the_region(kb, notices):
+    zhejiang_sheng = make_partner(region="浙江省", partner_type=PartnerType.DEALER, tier=kb["gold"])
+    guangdong_province = make_partner(region="Guangdong Province", tier=kb["silver"])
+    in_zhejiang = make_user(Role.PARTNER_USER, partner=zhejiang_sheng)
+    in_guangdong = make_user(Role.PARTNER_USER, partner=guangdong_province)
+
+    found = recipient_ids(list(notices.values()))
+
+    assert found[notices["gold_dealers_in_zhejiang"].pk] == {kb["gold_dealer_user"].pk} | {
+        in_zhejiang.pk
+    }
+    assert found[notices["guangdong"].pk] == _people(
+        kb, "silver_dealer_user", "gold_distributor_user"
+    ) | {in_guangdong.pk}
+    seen = announcement_get_visible(user=in_zhejiang, pk=notices["gold_dealers_in_zhejiang"].pk)
+    assert seen == notices["gold_dealers_in_zhejiang"]
+
+
+def test_a_suspended_partners_people_neither_see_nor_count_until_it_is_active_again(
+    kb, notices
+):
+    suspended = make_partner(status=PartnerStatus.SUSPENDED, tier=kb["gold"])
+    person = make_user(Role.PARTNER_USER, partner=suspended)
+    gold = notices["gold"]
+
+    assert announcements_visible_to(person).count() == 0
+    assert announcement_get_visible(user=person, pk=gold.pk) is None
+    assert announcements_pending_for(person).unread == 0
+    with pytest.raises(PermissionDenied):
+        announcement_open(gold, user=person)
+    assert person.pk not in recipient_ids([gold])[gold.pk]
+
+    partner_set_status(partner=suspended, status=PartnerStatus.ACTIVE)
+    person = User.objects.get(pk=person.pk)
+
+    assert sorted(announcements_visible_to(person).values_list("title", flat=True)) == sorted(
+        ["全体", "金牌"]
+    )
+    assert person.pk in recipient_ids([gold])[gold.pk]
+    assert announcement_open(gold, user=person).user_id == person.pk
+
+
 def test_the_rule_agrees_with_partners_audience_for_every_partner(kb, notices):
+    for region in ("浙江省", "Zhejiang", "广东省", "guangdong province", "", "上海市"):
+        for tier in (kb["gold"], None):
+            make_user(Role.PARTNER_USER, partner=make_partner(region=region, tier=tier))
     partners = list(Partner.objects.filter(status=PartnerStatus.ACTIVE))
     for announcement in notices.values():
         expected = {
