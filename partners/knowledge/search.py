@@ -57,7 +57,7 @@ def document_vector(*, heading: str, body: str) -> Combinable:
 
     Chinese phrases come first, so their positions stay below PostgreSQL's limit; Latin words
     and single characters follow (matched without positions)."""
-    parts = [
+    parts: list[Combinable] = [
         SearchVector(Value(han_bigrams(heading)), config="simple", weight="A"),
         SearchVector(Value(GAP), config="simple", weight="D"),
         SearchVector(Value(han_bigrams(body)), config="simple", weight="B"),
@@ -65,7 +65,10 @@ def document_vector(*, heading: str, body: str) -> Combinable:
         SearchVector(Value(latin(body)), config="english", weight="B"),
         SearchVector(Value(han_unigrams(f"{heading} {body}")), config="simple", weight="D"),
     ]
-    return reduce(lambda a, b: a + b, parts)
+    vector = parts[0]
+    for part in parts[1:]:
+        vector = vector + part
+    return vector
 
 
 def text_query(q: str) -> SearchQuery | None:
