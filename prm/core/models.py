@@ -3,6 +3,7 @@ from collections.abc import Mapping
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Sequence(models.Model):
@@ -80,7 +81,7 @@ class Notification(models.Model):
         related_name="notifications",
     )
     kind = models.CharField(_("kind"), max_length=48, db_index=True)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=200)
     body = models.TextField(_("message"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True, db_index=True)

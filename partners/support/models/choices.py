@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TicketCategory(models.TextChoices):
@@ -23,8 +24,8 @@ class TicketPriority(models.TextChoices):
 
 
 class TicketStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    IN_PROGRESS = "in_progress", _("In progress")
+    OPEN = "open", pgettext_lazy("ticket status", "Open")
+    IN_PROGRESS = "in_progress", pgettext_lazy("ticket status", "In progress")
     WAITING = "waiting", _("Waiting for the partner")
     RESOLVED = "resolved", _("Resolved")
     CLOSED = "closed", _("Closed")

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from prm.accounts.roles import ALL_PARTNERS_ROLES, VENDOR_ROLES
 from prm.core.models import AuditReasonMixin
@@ -49,7 +50,7 @@ class RoutingRule(AuditReasonMixin, models.Model):
         related_name="+",
         limit_choices_to=VENDOR_STAFF,
     )
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("switch", "active"), default=True)
 
     class Meta:
         verbose_name = _("ticket routing rule")
@@ -112,7 +113,7 @@ class SlaPolicy(AuditReasonMixin, models.Model):
             "after this many days."
         ),
     )
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("switch", "active"), default=True)
 
     class Meta:
         verbose_name = _("SLA policy")
