@@ -10,13 +10,13 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminFileWidget
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import PartnerType
@@ -28,15 +28,19 @@ from prm.tenancy.admin_base import (
     VendorModelAdmin,
 )
 
-from .certificates import normalize_code
+from .attempts import attempts_grant
+from .certificates import course_recheck, normalize_code
 from .courses import (
     ChoiceIn,
     choices_check,
     course_archive,
     course_publish,
+    lesson_delete,
     lesson_is_last_published,
+    question_delete,
 )
 from .models import (
+    AttemptGrant,
     Certificate,
     Choice,
     Course,
@@ -162,6 +166,11 @@ class CourseAdmin(VendorModelAdmin):
                 obj, history_model=CourseStatusChange, history_fk="course", actor=request.user
             )
 
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # Lessons unpublished or deleted here may leave someone with everything done.
+        course_recheck(form.instance)
+
     def _each(self, request: HttpRequest, queryset: QuerySet[Course], action: Any) -> None:
         for course in queryset.order_by("pk"):
             try:
@@ -185,14 +194,42 @@ class CourseAdmin(VendorModelAdmin):
         self._each(request, queryset, course_archive)
 
 
+class LessonForm(forms.ModelForm):
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        lesson = self.instance
+        if (
+            lesson.pk is not None
+            and not cleaned.get("is_published")
+            and lesson_is_last_published(Lesson.objects.select_related("course").get(pk=lesson.pk))
+        ):
+            self.add_error(
+                "is_published", _("A published course keeps at least one published lesson.")
+            )
+        return cleaned
+
+
 @admin.register(Lesson)
 class LessonAdmin(VendorModelAdmin):
+    form = LessonForm
     list_display = ["title", "course", "position", "is_published", "minutes"]
     list_filter = ["course", "is_published"]
     search_fields = ["title", "title_en", "course__code", "course__title"]
     list_select_related = ["course"]
     inlines = [LessonFileInline]
     formfield_overrides = URL_FIELDS
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # A lesson stays in its course (Lesson.clean says why).
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "course"] if obj is not None else fields
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        course_recheck(form.instance.course)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        lesson_delete(obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # The last published lesson of a published course stays; the course is archived instead.
@@ -239,6 +276,13 @@ class QuestionAdmin(VendorModelAdmin):
     search_fields = ["text", "text_en", "course__code", "course__title"]
     list_select_related = ["course"]
     inlines = [ChoiceInline]
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        question_delete(obj)  # may leave someone with everything done: certified then
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for question in queryset.order_by("pk"):
+            question_delete(question)
 
 
 # --- learning paths -------------------------------------------------------------------------------
@@ -337,13 +381,47 @@ class CompletionInline(ReadOnlyInline):
     fields = readonly_fields = ("lesson", "cycle", "completed_at")
 
 
+class GrantInline(ReadOnlyInline):
+    model = AttemptGrant
+    fields = readonly_fields = ("granted_at", "cycle", "extra", "granted_by", "reason")
+
+
 @admin.register(Enrollment)
 class EnrollmentAdmin(LookupOnlyAdmin):
-    list_display = ["user", "course", "cycle", "started_at", "completed_at"]
+    list_display = ["user", "course", "cycle", "extra_attempts", "started_at", "completed_at"]
     list_filter = ["course", "cycle"]
     search_fields = ["user__full_name", "user__email", "course__code"]
     list_select_related = ["user", "course"]
-    inlines = [CompletionInline]
+    inlines = [CompletionInline, GrantInline]
+    actions = ["grant_attempt"]
+
+    @admin.action(description=_("Grant one more quiz attempt (this cycle)"))
+    def grant_attempt(self, request: HttpRequest, queryset: QuerySet[Enrollment]) -> None:
+        granted = 0
+        for enrollment in queryset.select_related("user", "course").order_by("pk"):
+            try:
+                attempts_grant(
+                    enrollment=enrollment,
+                    extra=1,
+                    actor=request.user,
+                    reason=gettext("Granted in the admin."),
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                text = " ".join(getattr(exc, "messages", [])) or gettext("Not allowed.")
+                self.message_user(request, f"{enrollment.user}: {text}", messages.ERROR)
+            else:
+                granted += 1
+        if granted:
+            self.message_user(
+                request,
+                ngettext(
+                    "One more attempt granted to %(n)d person.",
+                    "One more attempt granted to %(n)d people.",
+                    granted,
+                )
+                % {"n": granted},
+                messages.SUCCESS,
+            )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return [f.name for f in Enrollment._meta.fields]

@@ -25,7 +25,6 @@ def certificate_pdf(certificate: Certificate) -> bytes:
         "pdf/certificate.html",
         {
             "certificate": certificate,
-            "partner": certificate.partner,
             "vendor_name": tenant.name,
             "verify_url": verification_url(certificate),
         },

@@ -8,7 +8,12 @@ starts (partners.academy.progress) and completing the course again issues a new 
 
 Verification codes are 12 characters of Crockford's base32 (60 random bits from `secrets`),
 shown in three groups: K7QM-2X9D-HT4B. Reading them back forgives case, spaces, dashes and the
-letters people confuse with digits (O for 0, I and L for 1)."""
+letters people confuse with digits (O for 0, I and L for 1).
+
+Completion is also checked when the course changes under the learners (a lesson unpublished
+or deleted, a question deleted: `course_recheck`) and by the daily job for every open
+enrollment of the published courses (`enrollments_recheck`): someone who had done everything
+that is left must not wait for a step that no longer exists."""
 
 from __future__ import annotations
 
@@ -17,8 +22,11 @@ import secrets
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from prm.accounts.access import active_user
+
 from . import dates, notices
-from .models import Certificate, Enrollment, LessonCompletion, QuizAttempt
+from .assignments import course_assigned
+from .models import Certificate, Course, CourseStatus, Enrollment, LessonCompletion, QuizAttempt
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 12
@@ -81,9 +89,12 @@ def _issue(enrollment: Enrollment) -> Certificate:
 
     user, course = enrollment.user, enrollment.course
     issued_on = dates.today()
+    partner = user.partner
     certificate = Certificate(
         user=user,
-        partner_id=user.partner_id,
+        partner=partner,
+        company_name=partner.name if partner else "",
+        company_name_en=partner.name_en if partner else "",
         course=course,
         cycle=enrollment.cycle,
         holder_name=user.full_name,
@@ -109,3 +120,49 @@ def _issue(enrollment: Enrollment) -> Certificate:
     if user.partner is not None:
         onboarding_check(user.partner, actor=user)
     return certificate
+
+
+def _recheck(enrollment_ids: list[int]) -> int:
+    """Issue what is now due to these enrollments, each under its own row lock (the caller's
+    transaction). Only people still taking the course: active partner users it is assigned to."""
+    from .progress import enrollment_renew_if_expired
+
+    issued = 0
+    for pk in enrollment_ids:
+        enrollment = (
+            Enrollment.objects.select_for_update(of=("self",))
+            .select_related("user__partner", "course")
+            .filter(pk=pk, completed_at__isnull=True)
+            .first()
+        )
+        if enrollment is None:
+            continue
+        user, course = enrollment.user, enrollment.course
+        if course.status != CourseStatus.PUBLISHED:
+            continue
+        if not (active_user(user) and user.is_partner_user and course_assigned(user, course)):
+            continue
+        if enrollment_renew_if_expired(enrollment):
+            continue  # a fresh cycle has nothing done yet
+        if certificate_issue_if_complete(enrollment) is not None:
+            issued += 1
+    return issued
+
+
+def course_recheck(course: Course) -> int:
+    """After a lesson or question of `course` went away: certify whoever has now done it all.
+    Runs in the caller's transaction (the change and the certificates commit together)."""
+    ids = Enrollment.objects.filter(course=course, completed_at__isnull=True).order_by("pk")
+    return _recheck(list(ids.values_list("pk", flat=True)))
+
+
+def enrollments_recheck() -> int:
+    """The daily catch-up: every open enrollment of a published course, one transaction each."""
+    ids = Enrollment.objects.filter(
+        course__status=CourseStatus.PUBLISHED, completed_at__isnull=True
+    ).order_by("pk")
+    issued = 0
+    for pk in list(ids.values_list("pk", flat=True)):
+        with transaction.atomic():
+            issued += _recheck([pk])
+    return issued

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import django_filters
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext_lazy
 
 from partners.models import Partner, PartnerStatus, Region
@@ -69,9 +69,7 @@ def course_stats(user: Any) -> list[CourseStats]:
         .values_list("course_id", "n")
     )
     certified = dict(
-        scope_to_partner(
-            Certificate.objects.filter(_valid_today()), user, partner_path="user__partner"
-        )
+        scope_to_partner(Certificate.objects.filter(_valid_today()), user, partner_path="partner")
         .order_by()
         .values("course_id")
         .annotate(n=Count("user_id", distinct=True))
@@ -169,9 +167,10 @@ def completion_report(
     ids = [p.pk for p in people]
     today = dates.today()
     holds: dict[tuple[int, int], str] = {}
-    for user_id, course_id, expires_on in Certificate.objects.filter(user_id__in=ids).values_list(
-        "user_id", "course_id", "expires_on"
-    ):
+    # A certificate counts for the company it was issued under (one a person brought from an
+    # earlier employer does not).
+    mine = Certificate.objects.filter(user_id__in=ids, partner_id=F("user__partner_id"))
+    for user_id, course_id, expires_on in mine.values_list("user_id", "course_id", "expires_on"):
         valid = expires_on is None or today < expires_on
         if valid or (user_id, course_id) not in holds:
             holds[(user_id, course_id)] = "passed" if valid else "expired"

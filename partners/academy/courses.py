@@ -5,7 +5,11 @@ question or an empty course is refused however it is entered:
 - a question has at least two answers and at least one correct one; a single-choice question
   exactly one;
 - a course is published only with at least one published lesson and, if it has a quiz, only
-  when every question is sound.
+  when every question is sound; a published course keeps at least one published lesson (checked
+  on the course as a whole, so one save may swap which lesson is published);
+- a lesson stays in the course it was written for (Lesson.clean).
+When a lesson is unpublished or deleted, or a question deleted, learners who have now done
+everything left are certified (partners.academy.certificates.course_recheck).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from prm.core.workflow import transition, transition_start
 
+from .certificates import course_recheck
 from .models import (
     COURSE_TRANSITIONS,
     Choice,
@@ -123,6 +128,48 @@ def question_save(
         ]
     )
     return question
+
+
+def published_lessons_check(course: Course) -> None:
+    """Refuse (as it stands in the database, inside the caller's transaction) a published course
+    left without a published lesson."""
+    if course.status != CourseStatus.PUBLISHED:
+        return
+    if not Lesson.objects.filter(course_id=course.pk, is_published=True).exists():
+        raise ValidationError(
+            {"is_published": _("A published course keeps at least one published lesson.")}
+        )
+
+
+@transaction.atomic
+def lesson_save(lesson: Lesson) -> Lesson:
+    """Save an edited lesson (or several through `lessons_saved` below); all or nothing."""
+    course = Course.objects.select_for_update().get(pk=lesson.course_id)
+    lesson.full_clean()
+    lesson.save()
+    lessons_saved(course)
+    return lesson
+
+
+def lessons_saved(course: Course) -> None:
+    """After lessons of `course` were changed or deleted (in the caller's transaction): the
+    course still has a published lesson, and whoever has now done them all is certified."""
+    published_lessons_check(course)
+    course_recheck(course)
+
+
+@transaction.atomic
+def lesson_delete(lesson: Lesson) -> None:
+    course = Course.objects.select_for_update().get(pk=lesson.course_id)
+    lesson.delete()
+    lessons_saved(course)
+
+
+@transaction.atomic
+def question_delete(question: Question) -> None:
+    course = Course.objects.select_for_update().get(pk=question.course_id)
+    question.delete()
+    course_recheck(course)
 
 
 def lesson_is_last_published(lesson: Lesson) -> bool:

@@ -2,8 +2,9 @@
 name), and how a stored one is sent back, with byte ranges for videos so a player can seek.
 
 prm.core.files knows PDF by its signature; MP4 is recognised here: an ISO base media file whose
-first box is `ftyp` with an MP4 brand. QuickTime (.mov), audio-only (.m4a), HEIC images and
-3GP are refused, as is anything executable dressed up with a .mp4 name."""
+first box is `ftyp` whose MAJOR brand is an MP4 video one. Compatible brands are not enough:
+audio-only M4A/M4B, 3GP, QuickTime (.mov) and HEIC files list `isom`/`mp42` among them too, and
+are refused, as is anything executable dressed up with a .mp4 name."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ MP4_BRANDS = frozenset(
     {
         b"isom",
         b"iso2",
+        b"iso3",
         b"iso4",
         b"iso5",
         b"iso6",
@@ -49,14 +51,13 @@ CHUNK = 64 * 1024
 
 
 def is_mp4(head: bytes) -> bool:
-    """An `ftyp` box first, whose major or a compatible brand is an MP4 one."""
-    if len(head) < 12 or head[4:8] != b"ftyp":
+    """An `ftyp` box first, whose major brand is an MP4 video one."""
+    if len(head) < 16 or head[4:8] != b"ftyp":
         return False
     size = int.from_bytes(head[:4], "big")
     if size < 16 or size % 4:
         return False
-    brands = [head[8:12]] + [head[i : i + 4] for i in range(16, min(size, len(head)) - 3, 4)]
-    return any(brand in MP4_BRANDS for brand in brands)
+    return head[8:12] in MP4_BRANDS
 
 
 def _head(upload: Any, n: int = 64) -> bytes:

@@ -2,9 +2,9 @@
 and the scorecard metric "certified_staff" (partners.academy.metrics).
 
 Onboarding rule: the step is done once, for every course the partner's learning paths REQUIRE
-(any role), at least one of its people has been certified (any of them; the certificate may
-have expired since). A partner whose paths require nothing completes the step with its first
-certificate of any course."""
+(any role), at least one of its people has been certified under that company (the certificate
+may have expired since) and is still an active user of it. A partner whose paths require
+nothing completes the step with its first such certificate of any course."""
 
 from __future__ import annotations
 
@@ -21,7 +21,11 @@ from .models import Certificate
 
 
 def partner_courses_done(partner: Partner) -> bool:
-    certified = set(Certificate.objects.filter(partner=partner).values_list("course_id", flat=True))
+    certified = set(
+        Certificate.objects.filter(
+            partner=partner, user__partner=partner, user__is_active=True
+        ).values_list("course_id", flat=True)
+    )
     required = required_course_ids(partner)
     return required <= certified if required else bool(certified)
 

@@ -93,7 +93,8 @@ def certificate_expiring(certificate: Certificate, days: int) -> None:
     )
 
 
-def certificate_expired(certificate: Certificate) -> None:
+def certificate_expired(certificate: Certificate, *, retake: bool = True) -> None:
+    """`retake`: the course is still offered to the holder (else no "take it again")."""
     assert certificate.expires_on is not None
     day = certificate.expires_on.isoformat()
     notify(
@@ -104,7 +105,11 @@ def certificate_expired(certificate: Certificate) -> None:
             course=_course(certificate),
             date=day,
         ),
-        body=gettext_lazy("Take the course again (lessons and quiz) to be certified anew."),
+        body=(
+            gettext_lazy("Take the course again (lessons and quiz) to be certified anew.")
+            if retake
+            else ""
+        ),
         url=MY_CERTIFICATES,
     )
     notify(

@@ -130,11 +130,10 @@ def lesson_complete_view(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect("portal_academy:certificates")
     messages.success(request, _("Lesson marked as completed."))
-    following = (
-        lesson.course.lessons.filter(is_published=True, position__gt=lesson.position)
-        .order_by("position", "pk")
-        .first()
-    )
+    # The same order as the lesson page's "next" (positions may be equal).
+    lessons = list(lesson.course.lessons.filter(is_published=True).order_by("position", "pk"))
+    index = next((i for i, item in enumerate(lessons) if item.pk == lesson.pk), len(lessons))
+    following = lessons[index + 1] if index + 1 < len(lessons) else None
     if following is not None and request.POST.get("next") == "1":
         return redirect("portal_academy:lesson", pk=following.pk)
     return redirect("portal_academy:course", pk=lesson.course_id)
@@ -188,10 +187,12 @@ def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     course = attempt.enrollment.course
     used = QuizAttempt.objects.filter(enrollment=attempt.enrollment, cycle=attempt.cycle).count()
-    left = attempts_left(course, used)
-    # Which answers were wrong shows once nothing more can be gained from knowing it: after a
-    # pass or the last attempt. The right answers themselves are never shown.
-    reveal = attempt.passed or left == 0
+    left = attempts_left(course, used, attempt.enrollment.extra_attempts)
+    # Which answers were wrong shows once nothing more could be gained from knowing it: after a
+    # pass or what was the last attempt allowed when it was taken (stored on it, so attempts
+    # granted later do not hide it again, nor does a lower limit reveal earlier ones). The right
+    # answers themselves are never shown.
+    reveal = attempt.passed or attempt.final
     wrong = set(attempt.wrong)
     questions = list(course.questions.order_by("position", "pk"))
     current = attempt.cycle == attempt.enrollment.cycle
@@ -245,7 +246,7 @@ def team(request: HttpRequest) -> HttpResponse:
         ).order_by("full_name", "pk")
     )
     assigned = assignments_by_user(people, {partner.pk: partner}, active_paths())
-    table = progress_table(people, assigned)
+    table = progress_table(people, assigned, company_id=partner.pk)
     return render(
         request,
         "academy/portal/team.html",

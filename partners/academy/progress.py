@@ -33,7 +33,8 @@ def enrollment_renew_if_expired(enrollment: Enrollment, *, today: date | None = 
     enrollment.cycle += 1
     enrollment.cycle_started_at = timezone.now()
     enrollment.completed_at = None
-    enrollment.save(update_fields=["cycle", "cycle_started_at", "completed_at"])
+    enrollment.extra_attempts = 0  # granted for the cycle that ended
+    enrollment.save(update_fields=["cycle", "cycle_started_at", "completed_at", "extra_attempts"])
     return True
 
 

@@ -1,7 +1,10 @@
 """The public verification page on the vendor's host: anyone holding a certificate's code (an
 end customer, a tender office) can check it without logging in. It shows the holder's name,
 company, course and dates, never an email or anything else about the person. Look-ups are
-throttled per IP (partners.academy.throttle); an unknown code answers 404."""
+throttled per IP (partners.academy.throttle); an unknown code answers 404.
+
+The company shown is the one named on the certificate when it was issued. A holder deactivated
+or moved since still holds a valid certificate until it expires: it was earned, and says so."""
 
 from __future__ import annotations
 

@@ -6,7 +6,8 @@ chosen equals the set of correct answers exactly (one missing or one extra score
 is correct ÷ questions * 100, half-up to 2 decimal places (2 of 3 is 66.67); the quiz is passed
 when the score is at least the course's pass mark.
 
-Attempts: the course allows `max_attempts` per cycle (0: no limit). The enrollment row is
+Attempts: the course allows `max_attempts` per cycle (0: no limit), plus any extra attempts the
+vendor granted the person for the cycle (partners.academy.attempts). The enrollment row is
 locked before counting, so two submissions at the same moment are counted one after the other
 and cannot pass the limit together. An incomplete or malformed submission is refused before
 anything is counted. After a pass no further attempt is taken in that cycle."""
@@ -91,9 +92,15 @@ def attempts_used(enrollment: Enrollment) -> int:
     return QuizAttempt.objects.filter(enrollment=enrollment, cycle=enrollment.cycle).count()
 
 
-def attempts_left(course: Course, used: int) -> int | None:
+def attempts_allowed(course: Course, extra: int = 0) -> int | None:
     """None: no limit."""
-    return None if not course.max_attempts else max(course.max_attempts - used, 0)
+    return None if not course.max_attempts else course.max_attempts + extra
+
+
+def attempts_left(course: Course, used: int, extra: int = 0) -> int | None:
+    """None: no limit."""
+    allowed = attempts_allowed(course, extra)
+    return None if allowed is None else max(allowed - used, 0)
 
 
 @transaction.atomic
@@ -109,14 +116,15 @@ def quiz_submit(*, user: User, course: Course, answers: Mapping[int, Sequence[in
     if attempts.filter(passed=True).exists():
         raise ValidationError(_("You have already passed this quiz."))
     used = attempts.count()
-    if attempts_left(course, used) == 0:
+    allowed = attempts_allowed(course, enrollment.extra_attempts)
+    if allowed is not None and used >= allowed:
         raise ValidationError(
             ngettext(
                 "No attempts left: the quiz may be taken %(n)d time.",
                 "No attempts left: the quiz may be taken %(n)d times.",
-                course.max_attempts,
+                allowed,
             )
-            % {"n": course.max_attempts}
+            % {"n": allowed}
         )
     score = score_answers(keys, clean)
     attempt = QuizAttempt.objects.create(
@@ -130,6 +138,7 @@ def quiz_submit(*, user: User, course: Course, answers: Mapping[int, Sequence[in
         score=score.percent,
         pass_mark=course.pass_mark,
         passed=score.percent >= course.pass_mark,
+        final=allowed is not None and used + 1 >= allowed,
     )
     if attempt.passed:
         certificate_issue_if_complete(enrollment)

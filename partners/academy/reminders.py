@@ -8,6 +8,11 @@
 - The day a certificate expires it is noted (`expiry_noted_on`, again claimed once), the same
   people are told, and the holder's enrollment moves on to its next cycle.
 
+Both are about taking the course again, so they go only while the course is published and still
+assigned to the holder (an active partner user): for an archived course, or one no longer on
+the holder's paths, the 30/7-day reminders are skipped (still marked, so not retried) and the
+expiry notice says only that it expired.
+
 Only a person's latest certificate of a course is reminded about: an older one was replaced.
 `today` is the vendor's day, passed in so a missed day can be replayed."""
 
@@ -18,8 +23,11 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 
+from prm.accounts.access import active_user
+
 from . import notices
-from .models import Certificate, Enrollment
+from .assignments import course_assigned
+from .models import Certificate, CourseStatus, Enrollment
 from .progress import enrollment_renew_if_expired
 
 REMINDERS = ((30, "reminded_30_on"), (7, "reminded_7_on"))
@@ -38,7 +46,18 @@ def _claim(pk: int, marker: str, today: date) -> Certificate | None:
         **{marker: today}
     ):
         return None
-    return Certificate.objects.select_related("user").get(pk=pk)
+    return Certificate.objects.select_related("user__partner", "course").get(pk=pk)
+
+
+def retake_offered(certificate: Certificate) -> bool:
+    """May the holder take the course again (published, assigned to them)?"""
+    user, course = certificate.user, certificate.course
+    return (
+        course.status == CourseStatus.PUBLISHED
+        and active_user(user)
+        and user.is_partner_user
+        and course_assigned(user, course)
+    )
 
 
 def certificates_remind(today: date) -> int:
@@ -55,6 +74,8 @@ def certificates_remind(today: date) -> int:
             with transaction.atomic():
                 certificate = _claim(pk, marker, today)
                 if certificate is None:
+                    continue
+                if not retake_offered(certificate):
                     continue
                 assert certificate.expires_on is not None
                 notices.certificate_expiring(certificate, (certificate.expires_on - today).days)
@@ -77,6 +98,6 @@ def certificates_note_expired(today: date) -> int:
             )
             if enrollment is not None:
                 enrollment_renew_if_expired(enrollment, today=today)
-            notices.certificate_expired(certificate)
+            notices.certificate_expired(certificate, retake=retake_offered(certificate))
             noted += 1
     return noted

@@ -2,8 +2,10 @@
 
 - Courses, lessons and their files: a partner's user sees the published lessons of the
   published courses assigned to them; vendor staff see every course.
-- Certificates: a partner user their own; a partner admin those of their company's people;
-  channel managers those of their partners' people; other vendor staff all
+- Certificates belong to the company they were issued under (`Certificate.partner`): a
+  person always sees their own; a partner admin also those issued under their company (not
+  those a newcomer earned at an earlier employer, while the old company keeps seeing those);
+  channel managers those of their partners; other vendor staff all
   (prm.accounts.visibility). Quiz attempts: only the person who made them.
 Anything else is a 404."""
 
@@ -61,9 +63,13 @@ def lesson_file_get_visible(*, user: Any, pk: int) -> LessonFile | None:
 
 def certificates_visible_to(user: Any) -> QuerySet[Certificate]:
     qs = Certificate.objects.select_related("course", "partner", "user")
-    if getattr(user, "is_partner_user", False) and user.role == Role.PARTNER_USER:
-        return qs.filter(user=user) if user.is_active else qs.none()
-    return scope_to_partner(qs, user, partner_path="user__partner")
+    if getattr(user, "is_partner_user", False):
+        if not user.is_active:
+            return qs.none()
+        if user.role == Role.PARTNER_ADMIN and user.partner_id is not None:
+            return qs.filter(Q(user=user) | Q(partner_id=user.partner_id))
+        return qs.filter(user=user)
+    return scope_to_partner(qs, user, partner_path="partner")
 
 
 def certificate_get_visible(*, user: Any, pk: int) -> Certificate | None:

@@ -90,9 +90,14 @@ def enrollments_with_counts(**filters: object) -> models.QuerySet[Enrollment]:
 
 
 def progress_table(
-    users: Iterable[User], assignments: dict[int, list[Assignment]]
+    users: Iterable[User],
+    assignments: dict[int, list[Assignment]],
+    *,
+    company_id: int | None = None,
 ) -> dict[int, list[Progress]]:
-    """Each user's progress in their assigned courses, in assignment order (four queries)."""
+    """Each user's progress in their assigned courses, in assignment order (four queries).
+    With `company_id` (a partner admin's team) only certificates issued under that company
+    count: one a person earned at an earlier employer is not the new company's."""
     user_ids = [u.pk for u in users]
     course_ids = {a.course.pk for items in assignments.values() for a in items}
     if not user_ids or not course_ids:
@@ -102,9 +107,10 @@ def progress_table(
         for e in enrollments_with_counts(user_id__in=user_ids, course_id__in=course_ids)
     }
     latest: dict[tuple[int, int], Certificate] = {}
-    for certificate in Certificate.objects.filter(
-        user_id__in=user_ids, course_id__in=course_ids
-    ).order_by("user_id", "course_id", "-cycle"):
+    certificates = Certificate.objects.filter(user_id__in=user_ids, course_id__in=course_ids)
+    if company_id is not None:
+        certificates = certificates.filter(partner_id=company_id)
+    for certificate in certificates.order_by("user_id", "course_id", "-cycle"):
         latest.setdefault((certificate.user_id, certificate.course_id), certificate)
     lessons = _counts(Lesson, course_ids, is_published=True)
     questions = _counts(Question, course_ids)
@@ -165,7 +171,9 @@ def _progress(
         lessons_done=min(done, lessons),
         questions=questions,
         attempts_used=used,
-        attempts_left=attempts_left(course, used),
+        attempts_left=attempts_left(
+            course, used, enrollment.extra_attempts if enrollment is not None and not stale else 0
+        ),
         best_score=best,
         passed=passed,
         certificate=certificate,

@@ -93,8 +93,9 @@ class PendingAnnouncements:
 
 
 def announcements_pending_for(user: Any, *, latest: int = LATEST) -> PendingAnnouncements:
-    """Two counts and the newest few (annotated like `announcements_for_reader`): two
-    queries (and the user's partner, if not loaded), whatever the number of announcements."""
+    """Two counts and the newest few (annotated like `announcements_for_reader`): three
+    queries (the partner's regions, the counts, the latest; and the user's partner, if not
+    loaded), whatever the number of announcements."""
     if not (active_user(user) and user.is_partner_user):
         return PendingAnnouncements()
     mine = announcements_for_reader(user)

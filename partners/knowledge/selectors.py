@@ -54,7 +54,8 @@ def _searchable(query: SearchQuery) -> bool:
     compiler = Article.objects.none().query.get_compiler(connection=connection)
     sql, params = compiler.compile(query.resolve_expression(compiler.query))
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT numnode({sql})", params)  # noqa: S608  (compiled expression)
+        # `sql` is Django's compiled expression; the query text is in `params`.
+        cursor.execute(f"SELECT numnode({sql})", params)
         row = cursor.fetchone()
     return bool(row and row[0])
 

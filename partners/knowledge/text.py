@@ -2,8 +2,8 @@
 
 Editors paste from Word or a web page, so bodies are HTML reduced to an allowlist
 (prm.core.richtext, nh3). Text without any HTML tag (typed plainly, or a support ticket turned
-into an article) is escaped and keeps its paragraphs and line breaks. What is shown is cleaned again on the way out, so
-a row written by any other path still cannot carry a script.
+into an article) is escaped and keeps its paragraphs and line breaks. What is shown is cleaned
+again on the way out, so a row written by any other path still cannot carry a script.
 """
 
 from __future__ import annotations

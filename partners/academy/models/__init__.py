@@ -14,10 +14,11 @@ from .courses import (
     QuestionKind,
 )
 from .paths import LearningPath, PathCourse, PathRole
-from .progress import Enrollment, LessonCompletion, QuizAttempt
+from .progress import AttemptGrant, Enrollment, LessonCompletion, QuizAttempt
 
 __all__ = [
     "COURSE_TRANSITIONS",
+    "AttemptGrant",
     "Certificate",
     "Choice",
     "Course",

@@ -42,6 +42,10 @@ class Certificate(models.Model):
         Course, verbose_name=_("course"), on_delete=models.PROTECT, related_name="certificates"
     )
     cycle = models.PositiveSmallIntegerField(_("cycle"), default=1)
+    # The company as it was named when the certificate was issued: a certificate says what was
+    # true that day, and belongs to that company (its admins see it, not a later employer's).
+    company_name = models.CharField(_("company name (Chinese)"), max_length=200, blank=True)
+    company_name_en = models.CharField(_("company name (English)"), max_length=200, blank=True)
     holder_name = models.CharField(_("holder name"), max_length=150)
     course_title = models.CharField(_("course title (Chinese)"), max_length=200)
     course_title_en = models.CharField(_("course title (English)"), max_length=200, blank=True)
@@ -68,6 +72,10 @@ class Certificate(models.Model):
     @property
     def display_code(self) -> str:
         return format_code(self.code)
+
+    @property
+    def display_company_name(self) -> str:
+        return pick(self.company_name, self.company_name_en)
 
     @property
     def display_course_title(self) -> str:

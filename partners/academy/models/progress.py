@@ -29,6 +29,12 @@ class Enrollment(models.Model):
     started_at = models.DateTimeField(_("started at"), auto_now_add=True)
     cycle_started_at = models.DateTimeField(_("cycle started at"), default=timezone.now)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    extra_attempts = models.PositiveSmallIntegerField(
+        _("extra quiz attempts"),
+        default=0,
+        editable=False,
+        help_text=_("Granted by the vendor for the current cycle, on top of the course's limit."),
+    )
 
     class Meta:
         verbose_name = _("enrollment")
@@ -80,6 +86,9 @@ class QuizAttempt(models.Model):
     score = models.DecimalField(_("score (%)"), max_digits=5, decimal_places=2)
     pass_mark = models.PositiveSmallIntegerField(_("pass mark (%)"))
     passed = models.BooleanField(_("passed"))
+    # Whether this was the last attempt allowed when it was taken: the wrong answers are shown
+    # then, and stay shown even if more attempts are granted later.
+    final = models.BooleanField(_("last attempt allowed"), default=False)
     submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
 
     class Meta:
@@ -95,3 +104,30 @@ class QuizAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrollment_id} #{self.number}: {self.score}%"
+
+
+class AttemptGrant(models.Model):
+    """Extra quiz attempts given to one person for one cycle, and who gave them (the audit)."""
+
+    enrollment = models.ForeignKey(
+        Enrollment, verbose_name=_("enrollment"), on_delete=models.CASCADE, related_name="grants"
+    )
+    cycle = models.PositiveSmallIntegerField(_("cycle"))
+    extra = models.PositiveSmallIntegerField(_("extra attempts"))
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("granted by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("extra attempts granted")
+        verbose_name_plural = _("extra attempts granted")
+        ordering = ["-granted_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment_id} +{self.extra}"

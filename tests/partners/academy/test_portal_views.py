@@ -4,6 +4,7 @@ partner admin's team page; who may open which page."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -12,10 +13,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 from django_tenants.utils import schema_context
 
 from partners.academy.courses import lesson_file_add
-from partners.academy.models import LessonCompletion, QuizAttempt
+from partners.academy.models import Lesson, LessonCompletion, QuizAttempt
 from partners.academy.quizzes import quiz_submit
 from partners.models import PartnerType
 from prm.accounts.models import User
@@ -108,12 +110,29 @@ def test_the_quiz_never_shows_which_answer_is_right_and_reveals_wrong_ones_only_
     third = client.post(f"/portal/academy/courses/{course.pk}/quiz/", _quiz_form(course, wrong))
 
     html = form_page.content.decode()
-    assert "is_correct" not in html
+    # Each answer renders the same way whether it is right or not: stripped of its own id,
+    # value and label, every option of a question is the same markup, offered in position order.
+    for question in course.questions.order_by("position", "pk"):
+        choices = list(question.choices.order_by("position", "pk"))
+        options = re.findall(
+            rf'<div class="form-check">\s*<input[^>]*name="q-{question.pk}"[^>]*>'
+            r"\s*<label[^>]*>[^<]*</label>",
+            html,
+        )
+        assert [re.search(r'value="(\d+)"', o).group(1) for o in options] == [
+            str(c.pk) for c in choices
+        ]
+        shapes = {
+            re.sub(r'(value|id|for)="[^"]*"', "", o).replace(c.text, "")
+            for o, c in zip(options, choices, strict=True)
+        }
+        assert len(shapes) == 1
+        assert {c.is_correct for c in choices} == {True, False}
     assert " checked" not in html  # nothing pre-selected, right or wrong
     assert incomplete.status_code == 200
-    assert incomplete.context["form"].errors[f"q-{first_question.pk}"] == [
-        "Choose among the answers offered."
-    ]
+    with translation.override("en"):  # form errors are lazy: read in English here
+        shown = [str(e) for e in incomplete.context["form"].errors[f"q-{first_question.pk}"]]
+    assert shown == ["Choose among the answers offered."]
     assert first_result.context["attempt"].score == Decimal("33.33")
     assert (first_result.context["reveal"], first_result.context["attempts_left"]) == (False, 1)
     assert "Wrong" not in first_result.content.decode()
@@ -149,6 +168,31 @@ def test_files_download_exactly_and_videos_answer_byte_ranges(client_a, world):
     )
     assert b"".join(tail.streaming_content) == MP4[-8:]
     assert (beyond.status_code, beyond["Content-Range"]) == (416, f"bytes */{len(MP4)}")
+
+
+def test_mark_complete_and_continue_follows_the_lesson_order_with_equal_positions(client_a, world):
+    course = world["course"]
+    Lesson.objects.filter(course=course).update(position=0)  # the admin inline's default
+    first, second = course.lessons.order_by("position", "pk")
+    client = login(client_a, world["learner"])
+
+    page = client.get(f"/portal/academy/lessons/{first.pk}/")
+    done = client.post(f"/portal/academy/lessons/{first.pk}/complete/", {"next": "1"})
+
+    assert page.context["next"] == second
+    assert done["Location"] == f"/portal/academy/lessons/{second.pk}/"
+
+
+def test_another_dealers_admin_on_the_same_course_cannot_fetch_the_pdf(client_a, world):
+    certificate = certify(world["learner"], world["course"])
+    other_admin = make_user(Role.PARTNER_ADMIN, partner=world["other_partner"])
+    certify(other_admin, world["course"])  # the same course, assigned to both dealers
+
+    response = login(client_a, other_admin).get(
+        f"/portal/academy/certificates/{certificate.pk}/certificate.pdf"
+    )
+
+    assert response.status_code == 404
 
 
 def test_my_certificates_list_and_print_mine(client_a, world):

@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from partners.academy.courses import course_archive
 from partners.academy.models import Certificate, Enrollment
 from partners.academy.tasks import academy_daily
 from prm.accounts.models import User
@@ -90,6 +91,51 @@ def test_only_the_latest_certificate_of_a_course_is_reminded_about(world, today)
 
     result = academy_daily(day="2027-12-06")
 
-    assert result == {"reminded": 0, "expired": 0}
+    assert result == {"reminded": 0, "expired": 0, "certified": 0}
     assert Certificate.objects.get(pk=first.pk).expiry_noted_on is None
     assert second.expires_on == date(2028, 12, 6)
+
+
+def test_an_archived_course_gets_no_reminders_and_no_invitation_to_retake(world):
+    certificate = certify(world["learner"], world["course"])
+    course_archive(world["course"])
+
+    reminded = [academy_daily(day=day)["reminded"] for day in ("2027-11-06", "2027-11-29")]
+    expired = academy_daily(day="2027-12-06")["expired"]
+
+    assert (reminded, expired) == ([0, 0], 1)
+    assert not Notification.objects.filter(kind="academy.expiring").exists()
+    assert sorted(
+        Notification.objects.filter(kind="academy.expired").values_list(
+            "recipient__full_name", "body"
+        )
+    ) == [("吴芳", ""), ("周强", "")]
+    assert Certificate.objects.get(pk=certificate.pk).expiry_noted_on == date(2027, 12, 6)
+
+
+def test_a_course_no_longer_assigned_gets_no_reminders(world):
+    certify(world["learner"], world["course"])
+    world["path"].items.all().delete()  # off the learning path
+
+    reminded = [academy_daily(day=day)["reminded"] for day in ("2027-11-06", "2027-11-29")]
+    academy_daily(day="2027-12-06")
+
+    assert reminded == [0, 0]
+    assert list(
+        Notification.objects.filter(kind="academy.expired", recipient=world["learner"]).values_list(
+            "body", flat=True
+        )
+    ) == [""]
+
+
+def test_a_course_still_offered_invites_to_take_it_again(world):
+    User.objects.filter(pk=world["learner"].pk).update(language="en")
+    certify(world["learner"], world["course"])
+
+    academy_daily(day="2027-12-06")
+
+    assert list(
+        Notification.objects.filter(kind="academy.expired", recipient=world["learner"]).values_list(
+            "body", flat=True
+        )
+    ) == ["Take the course again (lessons and quiz) to be certified anew."]

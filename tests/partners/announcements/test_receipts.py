@@ -11,7 +11,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
-from partners.announcements.models import AnnouncementReceipt, AnnouncementReminder, Importance
+from partners.announcements.models import (
+    Announcement,
+    AnnouncementReceipt,
+    AnnouncementReminder,
+    Importance,
+)
 from partners.announcements.readership import (
     Readership,
     outstanding,
@@ -20,7 +25,7 @@ from partners.announcements.readership import (
 )
 from partners.announcements.receipts import announcement_acknowledge, announcement_open
 from partners.announcements.schedule import announcements_run
-from partners.announcements.selectors import announcements_pending_for
+from partners.announcements.selectors import announcements_for_reader, announcements_pending_for
 from partners.models import Partner
 from prm.accounts.roles import Role
 from prm.core.models import Notification
@@ -155,6 +160,23 @@ def test_the_home_summary_counts_unread_and_unacknowledged(kb, price_change):
     assert (opened.unread, opened.to_acknowledge) == (1, 1)
     assert (done.unread, done.to_acknowledge) == (0, 0)
     assert announcements_pending_for(kb["sales"]).latest == []
+
+
+def test_partners_lists_put_the_latest_to_appear_first(kb):
+    now = timezone.now()
+    scheduled = announce(kb["editor"], title="排期", publish_at=now + timedelta(hours=2))
+    immediate = announce(kb["editor"], title="即时")
+    # Approved two days ago for today, it appeared a minute ago; the other appeared yesterday.
+    Announcement.objects.filter(pk=scheduled.pk).update(
+        published_at=now - timedelta(days=2), publish_at=now - timedelta(minutes=1)
+    )
+    Announcement.objects.filter(pk=immediate.pk).update(
+        published_at=now - timedelta(days=1), publish_at=now - timedelta(days=1)
+    )
+    reader = kb["agent_user"]
+
+    assert [a.title for a in announcements_for_reader(reader)] == ["排期", "即时"]
+    assert [a.title for a in announcements_pending_for(reader, latest=1).latest] == ["排期"]
 
 
 def _reminded(notice):

@@ -245,6 +245,76 @@ def test_bad_input_is_refused_at_the_field_and_nothing_is_saved(kb):
     assert not AnnouncementAttachment.objects.exists()
 
 
+def test_a_bad_file_on_an_edit_saves_nothing_of_the_edit(kb):
+    draft = announcement_create(
+        actor=kb["editor"], kind="policy", title="原标题", body="b", tiers=[kb["gold"]]
+    )
+    client = _alpha(kb["editor"])
+    client.cookies["prm_language"] = "en"
+
+    refused = client.post(
+        f"/announcements/{draft.pk}/edit/",
+        {**_form(title="新标题"), "attachment": SimpleUploadedFile("a.pdf", EXE)},
+    )
+
+    with translation.override("en"):
+        assert refused.context["form"].errors["attachment"] == [
+            "a.pdf is not an allowed file type (PDF, PNG, JPEG)."
+        ]
+    draft.refresh_from_db()
+    assert (draft.title, draft.kind, draft.body) == ("原标题", "policy", "<p>b</p>")
+    assert list(draft.tiers.all()) == [kb["gold"]]
+    assert not AnnouncementAttachment.objects.exists()
+
+
+def _page(client: Client, announcement: Announcement) -> str:
+    return client.get(f"/announcements/{announcement.pk}/").content.decode()
+
+
+def test_the_publish_button_and_notice_say_what_publishing_will_do(kb):
+    client = _alpha(kb["editor"])
+    client.cookies["prm_language"] = "en"
+    soon = timezone.now() + timedelta(days=2)
+    scheduled = announce(kb["editor"], publish=False, publish_at=soon, tiers=[kb["gold"]])
+    overdue = announce(kb["editor"], publish=False, tiers=[kb["gold"]])
+    Announcement.objects.filter(pk=overdue.pk).update(
+        publish_at=timezone.now() - timedelta(hours=1)
+    )
+    at_once = announce(kb["editor"], publish=False, tiers=[kb["gold"]])
+
+    when = timezone.localtime(soon).strftime("%Y-%m-%d %H:%M")
+    scheduled_page = _page(client, scheduled)
+    assert ">Schedule</button>" in scheduled_page
+    assert (
+        f"Scheduled for {when}: partners see it from then on, and the 2 people now in its "
+        "audience are told then."
+    ) in scheduled_page
+    assert "Publishing tells" not in scheduled_page
+    for page in (_page(client, overdue), _page(client, at_once)):
+        assert ">Publish now</button>" in page
+        assert ">Schedule</button>" not in page
+        assert "Publishing tells 2 people now in its audience." in page
+
+
+def test_the_outstanding_table_says_when_nobody_is_a_recipient(kb):
+    client = _alpha(kb["sales"])
+    client.cookies["prm_language"] = "en"
+    nobody = announce(kb["editor"], title="空", partner_types=["service"])
+    read = announce(kb["editor"], title="已读", tiers=[kb["silver"]])
+    acknowledged = announce(
+        kb["editor"], title="已确认", tiers=[kb["silver"]], importance=Importance.IMPORTANT
+    )
+    silver = _alpha(kb["silver_dealer_user"])
+    silver.get(f"/portal/announcements/{read.pk}/")
+    silver.post(f"/portal/announcements/{acknowledged.pk}/acknowledge/")
+
+    empty = _page(client, nobody)
+    assert "No recipients: nobody active in the partners you see is in its audience." in empty
+    assert "Everyone has read it." not in empty
+    assert "Everyone has read it." in _page(client, read)
+    assert "Everyone has read and acknowledged it." in _page(client, acknowledged)
+
+
 def _vendor_calls(announcement: Announcement, attachment: AnnouncementAttachment) -> list[Call]:
     pk = announcement.pk
     return [

@@ -49,6 +49,21 @@ def test_answers_count_once_per_person_and_a_changed_answer_moves_the_count(kb):
     assert ArticleFeedback.objects.filter(article=article).count() == 2
 
 
+def test_the_comment_sent_is_the_comment_kept_so_it_can_be_removed(kb):
+    article = write_article(kb["editor"], kb["faq"])
+    reader = kb["gold_dealer_user"]
+
+    article_feedback(article, user=reader, helpful=False, comment="写错了 电话号码 13800000000")
+    cleared = article_feedback(article, user=reader, helpful=False, comment="")
+    article_feedback(article, user=reader, helpful=False, comment="还是缺少型号")
+    switched = article_feedback(article, user=reader, helpful=True, comment="")
+
+    assert cleared.comment == ""
+    assert (switched.helpful, switched.comment) == (True, "")
+    assert _counts(article) == (1, 0)
+    assert list(ArticleFeedback.objects.values_list("comment", flat=True)) == [""]
+
+
 def test_only_partner_users_who_may_read_it_answer(kb):
     gold_only = write_article(kb["editor"], kb["faq"], tiers=[kb["gold"]])
     draft = write_article(kb["editor"], kb["faq"], publish=False)

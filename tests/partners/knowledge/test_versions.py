@@ -10,6 +10,7 @@ from django.utils import translation
 from partners.knowledge.models import Article, ArticleStatus, ArticleVersion
 from partners.knowledge.publishing import article_archive, article_publish, article_unpublish
 from partners.knowledge.services import article_create, article_update, article_version_restore
+from partners.knowledge.text import plain_text
 from partners.knowledge.versions import DiffLine, text_diff, version_changes
 from prm.accounts.roles import Role
 from prm.core.workflow import InvalidTransition
@@ -170,3 +171,23 @@ def test_bodies_are_sanitised_and_tags_checked(kb):
     with translation.override("en"), pytest.raises(ValidationError) as long_tag:
         write_article(kb["editor"], kb["faq"], tags=["长" * 41])
     assert long_tag.value.message_dict == {"tags": [f"A tag is at most 40 characters: {'长' * 41}"]}
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored", "shown"),
+    [
+        (
+            "请发邮件至 <support@vendor.com>",
+            "<p>请发邮件至 &lt;support@vendor.com&gt;</p>",
+            "请发邮件至 <support@vendor.com>",
+        ),
+        ("按 <Enter> 键\n再按 <Esc>", "<p>按 &lt;Enter&gt; 键<br>再按 &lt;Esc&gt;</p>", None),
+        ("价格 < 100 且 > 50", "<p>价格 &lt; 100 且 &gt; 50</p>", "价格 < 100 且 > 50"),
+        ("<P>按 <Enter> 键</P>", "<p>按  键</p>", "按 键"),  # HTML: an unknown tag goes
+    ],
+)
+def test_angle_brackets_in_plain_text_are_kept_as_typed(kb, typed, stored, shown):
+    article = write_article(kb["editor"], kb["faq"], body=typed)
+
+    assert article.body == stored
+    assert plain_text(article.body) == (shown or typed)

@@ -17,6 +17,7 @@ from django_tenants.utils import schema_context
 
 from partners.knowledge.attachments import article_attachment_add
 from partners.knowledge.models import Article, ArticleAttachment, ArticleFeedback, ArticleVersion
+from partners.knowledge.services import article_update
 from prm.accounts.roles import Role
 from tests.conftest import login
 from tests.factories import make_partner, make_user
@@ -138,7 +139,7 @@ def _vendor_calls(article: Article, attachment: ArticleAttachment, category: Any
         ("post", "/knowledge/new/", lambda: _form(category)),
         ("get", f"/knowledge/{pk}/", dict),
         ("get", f"/knowledge/{pk}/edit/", dict),
-        ("post", f"/knowledge/{pk}/edit/", lambda: _form(category, note="改")),
+        ("post", f"/knowledge/{pk}/edit/", lambda: _form(category, note="改", version=1)),
         ("get", f"/knowledge/{pk}/versions/", dict),
         ("post", f"/knowledge/{pk}/versions/1/restore/", dict),
         ("post", f"/knowledge/{pk}/unpublish/", dict),
@@ -207,7 +208,7 @@ def test_an_editor_writes_an_article_with_a_file_then_edits_it(client_a, kb):
     article = Article.objects.get(title="如何下单")
     edited = client.post(
         f"/knowledge/{article.pk}/edit/",
-        _form(kb["faq"], body="登录门户后下单。", note="简化", tags="订单"),
+        _form(kb["faq"], body="登录门户后下单。", note="简化", tags="订单", version=1),
     )
     article.refresh_from_db()
 
@@ -253,7 +254,9 @@ def test_bad_input_is_refused_at_the_field_and_nothing_is_saved(client_a, kb):
 def test_an_edit_needs_a_note_and_keeps_the_article_as_it_was(client_a, kb, gold_only):
     client = _english(client_a, kb["editor"])
 
-    refused = client.post(f"/knowledge/{gold_only.pk}/edit/", _form(kb["faq"], title="改了"))
+    refused = client.post(
+        f"/knowledge/{gold_only.pk}/edit/", _form(kb["faq"], title="改了", version=1)
+    )
 
     with translation.override("en"):
         assert refused.context["form"].errors["note"] == ["This field is required."]
@@ -261,10 +264,65 @@ def test_an_edit_needs_a_note_and_keeps_the_article_as_it_was(client_a, kb, gold
     assert (gold_only.title, gold_only.version) == ("金牌价格政策", 1)
 
 
+def test_a_bad_file_on_an_edit_saves_nothing_of_the_edit(client_a, kb, gold_only):
+    client = _english(client_a, kb["editor"])
+
+    refused = client.post(
+        f"/knowledge/{gold_only.pk}/edit/",
+        {
+            **_form(kb["faq"], title="改了标题", note="换文件", version=1),
+            "attachment": SimpleUploadedFile("new.pdf", EXE),
+        },
+    )
+
+    with translation.override("en"):
+        assert refused.context["form"].errors["attachment"] == [
+            "new.pdf is not an allowed file type (PDF, PNG, JPEG)."
+        ]
+    gold_only.refresh_from_db()
+    assert (gold_only.title, gold_only.version) == ("金牌价格政策", 1)
+    assert list(gold_only.tags.values_list("name", flat=True)) == ["价格"]
+    assert list(gold_only.tiers.all()) == [kb["gold"]]
+    assert ArticleVersion.objects.filter(article=gold_only).count() == 1
+    assert list(gold_only.attachments.values_list("original_name", flat=True)) == ["价格表.pdf"]
+
+
+def test_an_edit_on_top_of_someone_elses_newer_version_is_refused(client_a, kb, gold_only):
+    client = _english(client_a, kb["editor"])
+    opened = client.get(f"/knowledge/{gold_only.pk}/edit/")
+    other = make_user(Role.CHANNEL_MANAGER)
+    article_update(gold_only, actor=other, note="同事先改", title="同事的标题")
+
+    stale = client.post(
+        f"/knowledge/{gold_only.pk}/edit/",
+        _form(kb["faq"], title="我的标题", note="我改", version=1),
+    )
+    unversioned = client.post(
+        f"/knowledge/{gold_only.pk}/edit/", _form(kb["faq"], title="我的标题", note="我改")
+    )
+
+    assert '<input type="hidden" name="version" value="1"' in opened.content.decode()
+    assert stale.status_code == unversioned.status_code == 200
+    with translation.override("en"):
+        assert stale.context["form"].non_field_errors() == [
+            "This article was edited by someone else since you opened it (it is now version 2)."
+            " Reload the page to see their changes, then make yours again."
+        ]
+        assert unversioned.context["form"].errors["version"] == [
+            "Reload the page: this form does not say which version you edited."
+        ]
+    assert "edited by someone else since you opened it" in stale.content.decode()
+    gold_only.refresh_from_db()
+    assert (gold_only.title, gold_only.version) == ("同事的标题", 2)
+    assert ArticleVersion.objects.filter(article=gold_only).count() == 2
+
+
 def test_publishing_restoring_and_removing_a_file_from_the_pages(client_a, kb):
     client = _english(client_a, kb["editor"])
     article = write_article(kb["editor"], kb["faq"], title="第一版", publish=False)
-    client.post(f"/knowledge/{article.pk}/edit/", _form(kb["faq"], title="第二版", note="改名"))
+    client.post(
+        f"/knowledge/{article.pk}/edit/", _form(kb["faq"], title="第二版", note="改名", version=1)
+    )
     client.post(f"/knowledge/{article.pk}/files/", {"attachment": SimpleUploadedFile("a.png", PNG)})
     attachment = article.attachments.get()
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand
-from django.db import connection, transaction
+from django.db import transaction
 from django_tenants.utils import get_public_schema_name
 
 from partners.knowledge.models import Article
 from partners.knowledge.services import articles_reindex
+from prm.tenancy.db import tenant_connection
 
 
 class Command(BaseCommand):
@@ -24,7 +25,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        schema = connection.schema_name
+        schema = tenant_connection().schema_name
         if schema == get_public_schema_name():
             # The platform schema has no articles; all_tenants_command visits it too.
             self.stdout.write("public: no knowledge base here, skipped.")
