@@ -136,7 +136,8 @@ _HINTS = {
         "Upload a scan of your business licence on the My company page."
     ),
     StepKind.COMPLETE_COURSE: gettext_lazy(
-        "Finish the required courses in the academy; the step completes itself when they are passed."
+        "Finish the required courses in the academy; "
+        "the step completes itself once they are passed."
     ),
     StepKind.INVITE_USERS: gettext_lazy(
         "Invite the colleagues who will order and register deals on the Team page."

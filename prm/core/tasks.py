@@ -47,9 +47,9 @@ def notifications_email(notification_ids: list[int]) -> int:
     sent = 0
     base = None
     for pk in notification_ids:
-        claimed = Notification.objects.filter(
-            pk=pk, email=True, emailed_at__isnull=True
-        ).update(emailed_at=timezone.now())
+        claimed = Notification.objects.filter(pk=pk, email=True, emailed_at__isnull=True).update(
+            emailed_at=timezone.now()
+        )
         if not claimed:
             continue
         note = Notification.objects.select_related("recipient").get(pk=pk)

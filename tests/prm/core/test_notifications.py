@@ -40,9 +40,11 @@ def test_each_recipient_gets_one_row_in_their_language_and_inactive_people_none(
 
 def test_mail_is_queued_on_commit_and_sent_once(in_a, django_capture_on_commit_callbacks):
     user = make_user(Role.FINANCE, language="en")
-    with mock.patch.object(notifications_email, "apply_async") as queued:
-        with django_capture_on_commit_callbacks(execute=True):
-            (row,) = notify(recipients=[user], kind="t", title="Hello", body="Body", url="/x/")
+    with (
+        mock.patch.object(notifications_email, "apply_async") as queued,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        (row,) = notify(recipients=[user], kind="t", title="Hello", body="Body", url="/x/")
     (call,) = queued.call_args_list
     ids = call.kwargs["args"][0]
 
@@ -58,8 +60,9 @@ def test_mail_is_queued_on_commit_and_sent_once(in_a, django_capture_on_commit_c
 def test_a_failed_send_is_released_for_the_retry(in_a):
     user = make_user(Role.FINANCE)
     (row,) = notify(recipients=[user], kind="t", title="Hello")
-    with mock.patch("django.core.mail.send_mail", side_effect=ConnectionError), pytest.raises(
-        ConnectionError
+    with (
+        mock.patch("django.core.mail.send_mail", side_effect=ConnectionError),
+        pytest.raises(ConnectionError),
     ):
         notifications_email([row.pk])
     row.refresh_from_db()
