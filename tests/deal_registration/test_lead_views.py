@@ -274,7 +274,7 @@ def test_lists_run_a_bounded_number_of_queries(client_a, geo, sales, gold):
     assert (portal_few[1], portal_many[1]) == (2, 12)
     assert vendor_many[0] == vendor_few[0]
     assert portal_many[0] == portal_few[0]
-    assert vendor_many[0] <= 15
+    assert vendor_many[0] <= 16  # with the notification bell's unread count
 
 
 # --- partner portal -----------------------------------------------------------------------------
