@@ -8,27 +8,15 @@ from typing import Any
 
 from django.http import FileResponse, Http404, HttpResponse
 
+from prm.core.files import private_file_response
+
 from .models import MdfClaim
 from .selectors import evidence_get_visible
 from .settlement_pdf import settlement_filename, settlement_pdf, settlement_printable
 
 
 def evidence_response(*, user: Any, pk: int) -> FileResponse:
-    evidence = evidence_get_visible(user=user, pk=pk)
-    if evidence is None or not evidence.file:
-        raise Http404
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=evidence.original_name or evidence.file.name.rsplit("/", 1)[-1],
-        content_type=evidence.content_type,
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(evidence_get_visible(user=user, pk=pk))
 
 
 def settlement_response(claim: MdfClaim) -> HttpResponse:

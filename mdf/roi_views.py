@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from prm.accounts.access import signed_in_user, vendor_required
 from prm.core.bilingual import pick
 from prm.core.forms import form_errors
+from prm.core.spreadsheets import text_cell
 from prm.core.templatetags.humanize_money import SYMBOLS
 
 from .models import MdfActivityType, MdfFund
@@ -127,11 +128,6 @@ def _cell(value: Decimal | None) -> str:
     return "" if value is None else str(value)
 
 
-def _text(value: str) -> str:
-    """A partner types its own name: Excel must not run it as a formula."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 @vendor_required
 def export(request: HttpRequest) -> HttpResponse:
     form, found = _report(request)
@@ -157,8 +153,8 @@ def export(request: HttpRequest) -> HttpResponse:
     for line in [*found.lines, found.total]:
         writer.writerow(
             [
-                _text(str(line.label)),
-                _text(str(line.detail)),
+                text_cell(str(line.label)),
+                text_cell(str(line.detail)),
                 line.activities,
                 line.spend,
                 line.committed,

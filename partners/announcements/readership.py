@@ -16,11 +16,10 @@ from django.utils.translation import gettext as _
 
 from partners.models import Partner
 from prm.accounts.models import User
+from prm.core.spreadsheets import text_cell
 
 from .models import Announcement, AnnouncementReceipt
 from .recipients import recipient_ids
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -117,11 +116,6 @@ def outstanding(announcement: Announcement, *, viewer: Any) -> list[PartnerReade
     return announcement_readers(announcement, viewer=viewer).outstanding
 
 
-def _cell(value: str) -> str:
-    """Names are typed by partners: a spreadsheet must not run one as a formula."""
-    return f"'{value}" if value.startswith(FORMULA_START) else value
-
-
 def _when(moment: datetime | None) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
@@ -136,10 +130,10 @@ def outstanding_csv(announcement: Announcement, *, viewer: Any) -> bytes:
         for row in group.people:
             writer.writerow(
                 [
-                    _cell(group.partner.name),
-                    _cell(row.user.full_name),
-                    _cell(row.user.email),
-                    _cell(row.user.phone),
+                    text_cell(group.partner.name),
+                    text_cell(row.user.full_name),
+                    text_cell(row.user.email),
+                    text_cell(row.user.phone),
                     _when(row.read_at),
                     _when(row.acknowledged_at),
                 ]

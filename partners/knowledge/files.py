@@ -13,11 +13,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from prm.core.files import CONTENT_TYPES, validate_upload
+from prm.core.files import CONTENT_TYPES, private_file_response, validate_upload
 
 ALLOWED = ("pdf", "png", "jpeg")
 EXTENSIONS = {"pdf": {".pdf"}, "png": {".png"}, "jpeg": {".jpg", ".jpeg"}}
@@ -83,20 +83,6 @@ def attachment_fill(row: Any, upload: UploadedFile, *, kind: str, actor: Any) ->
 
 
 def attachment_response(row: Any | None) -> FileResponse:
-    """`row` comes from the caller's visibility check (None: not found for this reader)."""
-    if row is None or not row.file:
-        raise Http404
-    try:
-        handle = row.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    # Images open in the browser, other files download; neither is kept by a shared cache.
-    response = FileResponse(
-        handle,
-        as_attachment=not row.content_type.startswith("image/"),
-        filename=row.original_name or row.file.name.rsplit("/", 1)[-1],
-        content_type=row.content_type,
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    """`row` comes from the caller's visibility check (None: not found for this reader); images
+    open in the browser, other files download."""
+    return private_file_response(row, inline_images=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -25,20 +25,13 @@ from .replies import ticket_reply
 from .selectors import (
     PortalTicketFilter,
     opening_files,
-    ticket_get_visible,
+    ticket_or_404,
     tickets_visible_to,
     timeline,
 )
 from .tickets import can_close, ticket_confirm, ticket_reopen, ticket_submit
 
 PER_PAGE = 25
-
-
-def _visible(request: HttpRequest, pk: int) -> Ticket:
-    found = ticket_get_visible(user=request.user, pk=pk)
-    if found is None:
-        raise Http404
-    return found
 
 
 @partner_required
@@ -111,13 +104,13 @@ def _detail(
 
 @partner_required
 def my_ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail(request, _visible(request, pk))
+    return _detail(request, ticket_or_404(request.user, pk))
 
 
 @partner_required
 @require_POST
 def my_ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = _visible(request, pk)
+    ticket = ticket_or_404(request.user, pk)
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -138,7 +131,7 @@ def my_ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
 @partner_required
 @require_POST
 def my_ticket_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = _visible(request, pk)
+    ticket = ticket_or_404(request.user, pk)
     flash_outcome(
         request,
         lambda: ticket_confirm(ticket, user=request.user),
@@ -150,7 +143,7 @@ def my_ticket_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @partner_required
 @require_POST
 def my_ticket_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = _visible(request, pk)
+    ticket = ticket_or_404(request.user, pk)
     form = ReasonForm(request.POST)
     if form.is_valid():
         try:

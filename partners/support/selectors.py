@@ -16,6 +16,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -52,6 +53,13 @@ def tickets_visible_to(user: Any) -> QuerySet[Ticket]:
 
 def ticket_get_visible(*, user: Any, pk: int) -> Ticket | None:
     return tickets_visible_to(user).filter(pk=pk).first()
+
+
+def ticket_or_404(user: Any, pk: int) -> Ticket:
+    found = ticket_get_visible(user=user, pk=pk)
+    if found is None:
+        raise Http404
+    return found
 
 
 def _shown_to(user: Any) -> Q:

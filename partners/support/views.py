@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -37,6 +37,7 @@ from .selectors import (
     TicketFilter,
     opening_files,
     ticket_get_visible,
+    ticket_or_404,
     tickets_visible_to,
     timeline,
 )
@@ -44,13 +45,6 @@ from .tickets import can_handle, ticket_assign, ticket_resolve
 from .triage import ticket_triage
 
 PER_PAGE = 25
-
-
-def _visible(request: HttpRequest, pk: int) -> Ticket:
-    found = ticket_get_visible(user=request.user, pk=pk)
-    if found is None:
-        raise Http404
-    return found
 
 
 def queue_order(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
@@ -140,13 +134,13 @@ def _detail(
 
 @vendor_required
 def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail(request, _visible(request, pk))
+    return _detail(request, ticket_or_404(request.user, pk))
 
 
 @vendor_required
 @require_POST
 def ticket_reply_view(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = _visible(request, pk)
+    ticket = ticket_or_404(request.user, pk)
     form = VendorReplyForm(request.POST, request.FILES)
     if form.is_valid():
         kind = form.cleaned_data["kind"]
@@ -170,7 +164,7 @@ def ticket_reply_view(request: HttpRequest, pk: int) -> HttpResponse:
 @vendor_required
 @require_POST
 def ticket_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = _visible(request, pk)
+    ticket = ticket_or_404(request.user, pk)
     form = AssignForm(request.POST)
     if form.is_valid():
         owner = form.cleaned_data["owner"]
@@ -196,7 +190,7 @@ def ticket_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
 @vendor_required
 @require_POST
 def ticket_triage_view(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = _visible(request, pk)
+    ticket = ticket_or_404(request.user, pk)
     form = TriageForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -224,7 +218,7 @@ def ticket_triage_view(request: HttpRequest, pk: int) -> HttpResponse:
 @vendor_required
 @require_POST
 def ticket_resolve_view(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = _visible(request, pk)
+    ticket = ticket_or_404(request.user, pk)
     form = ResolveForm(request.POST)
     if form.is_valid():
         try:
@@ -250,7 +244,7 @@ def _article_url(article_id: int, user: Any) -> str:
 @vendor_required
 @require_POST
 def ticket_article_view(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = _visible(request, pk)
+    ticket = ticket_or_404(request.user, pk)
     form = ArticleForm(request.POST)
     if not form.is_valid():
         messages.error(request, form_errors(form))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
 SIGNATURES = {
@@ -48,3 +51,24 @@ def validate_upload(
             % {"name": upload.name, "allowed": ", ".join(a.upper() for a in allowed)}
         )
     return kind
+
+
+def private_file_response(row: Any | None, *, inline_images: bool = False) -> FileResponse:
+    """Serve an uploaded file row (`file`, `original_name`, `content_type`) that the caller found
+    through its visibility check; None (not found for this reader) or a missing file is a 404.
+    Never kept by a shared cache, never sniffed into another type by the browser."""
+    if row is None or not row.file:
+        raise Http404
+    try:
+        handle = row.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=not (inline_images and row.content_type.startswith("image/")),
+        filename=row.original_name or row.file.name.rsplit("/", 1)[-1],
+        content_type=row.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
