@@ -15,7 +15,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from prm.accounts.roles import Role
 from prm.accounts.visibility import scope_to_partner
@@ -90,7 +90,10 @@ def courses_published() -> QuerySet[Course]:
     return Course.objects.filter(status=CourseStatus.PUBLISHED)
 
 
-STATE_CHOICES = [("valid", gettext_lazy("Valid")), ("expired", gettext_lazy("Expired"))]
+STATE_CHOICES = [
+    ("valid", pgettext_lazy("certificate state", "Valid")),
+    ("expired", gettext_lazy("Expired")),
+]
 
 
 class CertificateFilter(django_filters.FilterSet):

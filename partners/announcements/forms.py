@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from partners.knowledge.forms import ACCEPT, CHECKBOXES, AudienceForm
 
@@ -29,7 +30,7 @@ class AnnouncementForm(AudienceForm):
     title = forms.CharField(label=_("Title (Chinese)"), max_length=200)
     title_en = forms.CharField(label=_("Title (English)"), max_length=200, required=False)
     summary = forms.CharField(
-        label=_("Summary"),
+        label=pgettext_lazy("abstract", "Summary"),
         max_length=300,
         required=False,
         help_text=_("Sent in the notification; the start of the text when left empty."),

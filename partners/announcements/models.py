@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from partners.audience import Audience
 from partners.knowledge.files import Attachment, private_path
@@ -33,7 +34,7 @@ class Importance(models.TextChoices):
 class AnnouncementStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PUBLISHED = "published", _("Published")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    WITHDRAWN = "withdrawn", pgettext_lazy("announcement status", "Withdrawn")
 
 
 # A withdrawn notice stays withdrawn: what partners were told is history; a correction is a new

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from partners.models import Partner
 from prm.accounts.models import User
@@ -124,7 +125,14 @@ def outstanding_csv(announcement: Announcement, *, viewer: Any) -> bytes:
     text = io.StringIO()
     writer = csv.writer(text)
     writer.writerow(
-        [_("Partner"), _("Person"), _("Email"), _("Phone"), _("Read at"), _("Acknowledged at")]
+        [
+            _("Partner"),
+            pgettext("people", "Person"),
+            _("Email"),
+            _("Phone"),
+            _("Read at"),
+            _("Acknowledged at"),
+        ]
     )
     for group in outstanding(announcement, viewer=viewer):
         for row in group.people:

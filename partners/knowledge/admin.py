@@ -105,7 +105,8 @@ class ArticleAdmin(LookupOnlyAdmin):
                 action(article, actor=request.user)
             except (ValidationError, PermissionDenied) as exc:
                 text = " ".join(exc.messages) if isinstance(exc, ValidationError) else ""
-                self.message_user(request, f"{article}: {text or _('not allowed')}", messages.ERROR)
+                refusal = text or _("not allowed")
+                self.message_user(request, f"{article}: {refusal}", messages.ERROR)
 
     @admin.action(description=_("Publish the selected articles"))
     def publish(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:

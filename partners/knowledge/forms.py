@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from partners.models import PartnerType, Region, Tier
 
@@ -57,7 +58,7 @@ class ArticleForm(AudienceForm):
     title = forms.CharField(label=_("Title (Chinese)"), max_length=200)
     title_en = forms.CharField(label=_("Title (English)"), max_length=200, required=False)
     summary = forms.CharField(
-        label=_("Summary"),
+        label=pgettext_lazy("abstract", "Summary"),
         max_length=300,
         required=False,
         help_text=_("One or two sentences shown in the list and in search results."),
