@@ -1,0 +1,107 @@
+"""The vendor cockpit, its drill-down lists and their exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.urls import reverse
+
+from prm.accounts.access import signed_in_user, vendor_required
+
+from .cockpit import sales_picture
+from .cockpit_tables import sales_charts, sales_kpis, sales_tables
+from .drill import DRILLS, PAGE_LIMIT, ROW_LIMIT
+from .filters import CockpitFilter, cockpit_scope
+from .tables import table_response
+
+NOT_FILTERS = ("export", "table", "page")
+EXPORTS = ("csv", "xlsx")
+
+
+def filters_only(params: QueryDict) -> QueryDict:
+    kept = params.copy()
+    for name in NOT_FILTERS:
+        kept.pop(name, None)
+    return kept
+
+
+def drill_link(params: QueryDict) -> Any:
+    """link(what, **overrides): the drill-down list `what` under the page's filters."""
+
+    def link(what: str, **overrides: str) -> str:
+        query = filters_only(params)
+        for name, value in overrides.items():
+            query[name] = value
+        return f"{reverse('reports:drill', args=[what])}?{query.urlencode()}"
+
+    return link
+
+
+@vendor_required
+def cockpit(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
+    filterset = CockpitFilter(request.GET or None, user=user)
+    scope = cockpit_scope(filterset)
+    picture = sales_picture(scope)
+    link = drill_link(request.GET)
+    tables = {t.key: t for t in sales_tables(picture, link)}
+    fmt = request.GET.get("export")
+    if fmt in EXPORTS:
+        table = tables.get(request.GET.get("table", ""))
+        if table is None:
+            raise Http404
+        return table_response(table, fmt, stamp=scope.today)
+    return render(
+        request,
+        "reports/cockpit.html",
+        {
+            "filter": filterset,
+            "scope": scope,
+            "sales": picture,
+            "tables": tables,
+            "charts": sales_charts(picture, tables),
+            "kpis": sales_kpis(picture, link),
+            "link": {
+                "orders": link("orders"),
+                "shipments": link("shipments"),
+                "payments": link("payments"),
+                "partners": link("partners"),
+                "ordering": link("partners", which="ordering"),
+                "idle": link("partners", which="idle"),
+            },
+            "query": filters_only(request.GET).urlencode(),
+        },
+    )
+
+
+@vendor_required
+def drill(request: HttpRequest, what: str) -> HttpResponse:
+    found = DRILLS.get(what)
+    if found is None:
+        raise Http404
+    user = signed_in_user(request)
+    filterset = CockpitFilter(request.GET or None, user=user)
+    scope = cockpit_scope(filterset)
+    fmt = request.GET.get("export")
+    if fmt in EXPORTS:
+        return table_response(found.build(scope, request.GET, ROW_LIMIT), fmt, stamp=scope.today)
+    table = found.build(scope, request.GET, PAGE_LIMIT)
+    page = Paginator(list(zip(table.rows, table.links, strict=True)), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "reports/drill.html",
+        {
+            "filter": filterset,
+            "scope": scope,
+            "table": table,
+            "page": page,
+            "truncated": len(table.rows) >= PAGE_LIMIT,
+            "query": filters_only(request.GET).urlencode(),
+            "cockpit_url": f"{reverse('reports:cockpit')}?{filters_only(request.GET).urlencode()}",
+        },
+    )

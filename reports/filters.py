@@ -1,0 +1,105 @@
+"""The cockpit's filters, shared by its figures, charts, tables, drill-down lists and exports.
+
+`CockpitFilter` filters the partners the user may see (area, province, tier, type, partner);
+its period and product-line fields do not filter partners but are read by `cockpit_scope`.
+Invalid values fall back to "all" with the form's error shown, never to another tenant's rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import Partner, PartnerType, ProductLine, Tier
+from partners.selectors import partners_visible_to
+from prm.tenancy.selectors import tenant_today
+
+from .geography import Area, area_of, province_label
+from .periods import Period, PeriodKind
+
+
+class CockpitFilter(django_filters.FilterSet):
+    period = django_filters.ChoiceFilter(
+        choices=PeriodKind.choices, label=_("Period"), empty_label=None, method="keep"
+    )
+    on = django_filters.DateFilter(
+        label=_("Including the day"),
+        method="keep",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    area = django_filters.ChoiceFilter(
+        choices=Area.choices, label=_("Area"), empty_label=_("All"), method="in_area"
+    )
+    province = django_filters.ChoiceFilter(
+        choices=[], label=_("Province"), empty_label=_("All"), field_name="region"
+    )
+    tier = django_filters.ModelChoiceFilter(
+        queryset=Tier.objects.order_by("rank"), label=_("Tier"), empty_label=_("All")
+    )
+    partner_type = django_filters.ChoiceFilter(
+        choices=PartnerType.choices, label=_("Type"), empty_label=_("All")
+    )
+    partner = django_filters.ModelChoiceFilter(
+        queryset=Partner.objects.none(), label=_("Partner"), empty_label=_("All"), method="one"
+    )
+    product_line = django_filters.ModelChoiceFilter(
+        queryset=ProductLine.objects.order_by("code"),
+        label=_("Product line"),
+        empty_label=_("All"),
+        method="keep",
+    )
+
+    class Meta:
+        model = Partner
+        fields: list[str] = []
+
+    def __init__(self, data: Any = None, *args: Any, user: Any, **kwargs: Any) -> None:
+        visible = partners_visible_to(user)
+        super().__init__(data, *args, queryset=visible, **kwargs)
+        regions = sorted(set(visible.order_by().values_list("region", flat=True).distinct()))
+        self.filters["province"].extra["choices"] = [(r, province_label(r)) for r in regions if r]
+        self.filters["partner"].queryset = visible.order_by("name")
+        self._regions = regions
+
+    def keep(self, queryset: QuerySet[Partner], name: str, value: Any) -> QuerySet[Partner]:
+        return queryset
+
+    def one(self, queryset: QuerySet[Partner], name: str, value: Partner) -> QuerySet[Partner]:
+        return queryset.filter(pk=value.pk)
+
+    def in_area(self, queryset: QuerySet[Partner], name: str, value: str) -> QuerySet[Partner]:
+        return queryset.filter(region__in=[r for r in self._regions if area_of(r) == value])
+
+
+@dataclass(frozen=True)
+class CockpitScope:
+    partners: QuerySet[Partner]  # visible to the user and matching the filters
+    period: Period
+    product_line: ProductLine | None
+    today: date
+
+    @property
+    def product_line_id(self) -> int | None:
+        return self.product_line.pk if self.product_line else None
+
+
+def cockpit_scope(filterset: CockpitFilter) -> CockpitScope:
+    """What the figures read: the filtered partners, the period and the product line."""
+    valid = filterset.is_valid()
+    data = filterset.form.cleaned_data if valid else {}
+    today = tenant_today()
+    kind = data.get("period") or PeriodKind.MONTH
+    period = Period.containing(kind, data.get("on") or today)
+    partners = filterset.qs if valid else filterset.queryset
+    return CockpitScope(
+        partners=partners.order_by(),
+        period=period,
+        product_line=data.get("product_line"),
+        today=today,
+    )

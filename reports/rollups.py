@@ -1,0 +1,222 @@
+"""Keep the monthly rollups (`SalesLineMonth`, `PartnerMonth`) equal to their sources.
+
+Changes to orders, shipments and payments mark the partner-months they touch
+(`rollups_mark`, through `reports.receivers`); a job queued on commit recomputes each marked
+slice from its source rows (`slice_refresh`). The pending row is deleted *before* its slice is
+recomputed, so a change committed during a refresh marks the slice again and is never lost.
+`rollups_rebuild` recomputes everything (after imports, bulk loads or a change of product line).
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import (
+    Count,
+    DecimalField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import TruncMonth
+
+from orders.metrics import COUNTED
+from orders.models import Order, OrderLine, Payment, Shipment, ShipmentLine
+from prm.core.jobs import enqueue_on_commit
+from prm.core.money import MoneyField
+from prm.tenancy.selectors import tenant_zone
+
+from .models import PartnerMonth, RollupPending, SalesLineMonth
+from .periods import Period, add_months, month_of
+
+HOURS = Decimal("0.01")
+
+
+def rollups_mark(slices: Iterable[tuple[int, date]]) -> None:
+    """Mark (partner id, month) slices for refresh once the current transaction commits."""
+    rows = [RollupPending(partner_id=p, month=m) for p, m in set(slices)]
+    if not rows:
+        return
+    RollupPending.objects.bulk_create(rows, ignore_conflicts=True)
+    from .tasks import rollups_refresh
+
+    enqueue_on_commit(rollups_refresh)
+
+
+def rollups_drain(*, limit: int = 500) -> int:
+    """Refresh up to `limit` pending slices; returns how many were refreshed."""
+    with transaction.atomic():
+        taken = list(
+            RollupPending.objects.select_for_update(skip_locked=True)
+            .order_by("pk")
+            .values_list("pk", "partner_id", "month")[:limit]
+        )
+        RollupPending.objects.filter(pk__in=[pk for pk, _, _ in taken]).delete()
+    for _pk, partner_id, month in taken:
+        slice_refresh(partner_id=partner_id, month=month)
+    return len(taken)
+
+
+def _month(field: str) -> TruncMonth:
+    return TruncMonth(field, tzinfo=tenant_zone())
+
+
+def _line_sales(lines: QuerySet[OrderLine], shipped: QuerySet[ShipmentLine]) -> dict[Any, dict]:
+    """{(month, partner, product line): measures} for the given order and shipment lines."""
+    out: dict[Any, dict] = {}
+    ordered = (
+        lines.filter(order__status__in=COUNTED)
+        .values(
+            month=_month("order__created_at"),
+            pid=F("order__partner_id"),
+            line=F("product__product_line_id"),
+        )
+        .annotate(amount=Sum("line_total"), quantity=Sum("quantity"))
+        .order_by()
+    )
+    for row in ordered:
+        key = (row["month"].date(), row["pid"], row["line"])
+        out.setdefault(key, {})
+        out[key].update(ordered_amount=row["amount"], ordered_quantity=row["quantity"])
+    net_unit = ExpressionWrapper(
+        F("order_line__line_total") * F("quantity") / F("order_line__quantity"),
+        output_field=DecimalField(max_digits=30, decimal_places=10),
+    )
+    sent = (
+        shipped.values(
+            month=_month("shipment__shipped_at"),
+            pid=F("shipment__order__partner_id"),
+            line=F("order_line__product__product_line_id"),
+        )
+        .annotate(amount=Sum(net_unit), quantity=Sum("quantity"))
+        .order_by()
+    )
+    for row in sent:
+        key = (row["month"].date(), row["pid"], row["line"])
+        out.setdefault(key, {})
+        out[key].update(
+            shipped_amount=row["amount"].quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
+            shipped_quantity=row["quantity"],
+        )
+    return out
+
+
+def _partner_totals(
+    orders: QuerySet[Order], payments: QuerySet[Payment], first_shipped: QuerySet[Order]
+) -> dict[tuple[date, int], dict]:
+    out: dict[tuple[date, int], dict] = {}
+    placed = (
+        orders.filter(status__in=COUNTED)
+        .values(month=_month("created_at"), pid=F("partner_id"))
+        .annotate(n=Count("pk"), amount=Sum("total"))
+        .order_by()
+    )
+    for row in placed:
+        out.setdefault((row["month"].date(), row["pid"]), {}).update(
+            order_count=row["n"], ordered_amount=row["amount"]
+        )
+    waited = ExpressionWrapper(F("first") - F("created_at"), output_field=DurationField())
+    shipped = (
+        first_shipped.values(month=_month("first"), pid=F("partner_id"))
+        .annotate(n=Count("pk"), waited=Sum(waited))
+        .order_by()
+    )
+    for row in shipped:
+        hours = Decimal(row["waited"] / timedelta(seconds=1)) / 3600
+        out.setdefault((row["month"].date(), row["pid"]), {}).update(
+            first_shipped_count=row["n"],
+            processing_hours=hours.quantize(HOURS, rounding=ROUND_HALF_UP),
+        )
+    collected = (
+        payments.values(month=TruncMonth("received_on"), pid=F("partner_id"))
+        .annotate(amount=Sum("amount", output_field=MoneyField()))
+        .order_by()
+    )
+    for row in collected:
+        out.setdefault((row["month"], row["pid"]), {}).update(collected_amount=row["amount"])
+    return out
+
+
+def _first_shipped() -> QuerySet[Order]:
+    first = (
+        Shipment.objects.filter(order=OuterRef("pk")).order_by("shipped_at").values("shipped_at")
+    )
+    return Order.objects.annotate(first=Subquery(first[:1])).filter(first__isnull=False)
+
+
+def _write(lines: dict[Any, dict], totals: dict[tuple[date, int], dict]) -> None:
+    SalesLineMonth.objects.bulk_create(
+        [
+            SalesLineMonth(month=m, partner_id=p, product_line_id=line, **values)
+            for (m, p, line), values in lines.items()
+        ],
+        batch_size=2000,
+    )
+    PartnerMonth.objects.bulk_create(
+        [PartnerMonth(month=m, partner_id=p, **values) for (m, p), values in totals.items()],
+        batch_size=2000,
+    )
+
+
+def slice_refresh(*, partner_id: int, month: date) -> None:
+    """Recompute one partner's month from its source rows."""
+    start, end = Period("month", month, add_months(month, 1)).bounds()
+    in_month = Q(created_at__gte=start, created_at__lt=end)
+    with transaction.atomic():
+        # Two refreshes of one slice take turns, so neither deletes the other's fresh rows.
+        with connection.cursor() as cursor:
+            key = zlib.crc32(f"rollup:{partner_id}:{month.isoformat()}".encode())
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+        SalesLineMonth.objects.filter(partner_id=partner_id, month=month).delete()
+        PartnerMonth.objects.filter(partner_id=partner_id, month=month).delete()
+        lines = _line_sales(
+            OrderLine.objects.filter(
+                order__partner_id=partner_id,
+                order__created_at__gte=start,
+                order__created_at__lt=end,
+            ),
+            ShipmentLine.objects.filter(
+                shipment__order__partner_id=partner_id,
+                shipment__shipped_at__gte=start,
+                shipment__shipped_at__lt=end,
+            ),
+        )
+        totals = _partner_totals(
+            Order.objects.filter(in_month, partner_id=partner_id),
+            Payment.objects.filter(
+                partner_id=partner_id, received_on__gte=month, received_on__lt=add_months(month, 1)
+            ),
+            _first_shipped().filter(partner_id=partner_id, first__gte=start, first__lt=end),
+        )
+        _write(lines, totals)
+
+
+@transaction.atomic
+def rollups_rebuild() -> tuple[int, int]:
+    """Recompute every slice; returns the numbers of line and partner rows written."""
+    with connection.cursor() as cursor:
+        cursor.execute("LOCK TABLE reports_saleslinemonth, reports_partnermonth IN EXCLUSIVE MODE")
+    SalesLineMonth.objects.all().delete()
+    PartnerMonth.objects.all().delete()
+    RollupPending.objects.all().delete()
+    lines = _line_sales(OrderLine.objects.all(), ShipmentLine.objects.all())
+    totals = _partner_totals(Order.objects.all(), Payment.objects.all(), _first_shipped())
+    _write(lines, totals)
+    return len(lines), len(totals)
+
+
+def slices_of_order(order: Order) -> set[tuple[int, date]]:
+    """The slices an order's placing and shipments count in."""
+    months = {month_of(order.created_at)}
+    months |= {month_of(at) for at in order.shipments.values_list("shipped_at", flat=True)}
+    return {(order.partner_id, m) for m in months}

@@ -1,0 +1,4 @@
+from django.urls import URLPattern
+
+app_name = "scoreboard"
+urlpatterns: list[URLPattern] = []

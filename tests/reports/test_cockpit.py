@@ -1,0 +1,145 @@
+"""Cockpit sales figures against the hand-worked channel in cockpit_fixture (docs/cockpit.md)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.http import QueryDict
+
+from partners.models import Partner
+from prm.accounts.roles import Role
+from reports.cockpit import sales_picture
+from reports.filters import CockpitFilter, cockpit_scope
+from reports.geography import Area
+from tests.factories import make_user
+
+from .cockpit_fixture import Channel, build_channel
+
+NOVEMBER = "period=month&on=2026-11-15"
+
+
+@pytest.fixture
+def channel(in_a: Any, vendor_admin: Any) -> Channel:
+    return build_channel(vendor_admin)
+
+
+def picture(user: Any, query: str = NOVEMBER) -> Any:
+    return sales_picture(cockpit_scope(CockpitFilter(QueryDict(query), user=user)))
+
+
+def test_november_totals_and_growth(channel: Channel, vendor_admin: Any) -> None:
+    p = picture(vendor_admin)
+    assert (p.ordered.current, p.ordered.previous, p.ordered.year_ago) == (
+        Decimal("2997.00"),
+        Decimal("500.00"),
+        Decimal("899.00"),
+    )
+    assert p.ordered.vs_previous == Decimal("4.9940")  # (2997 - 500) / 500
+    assert p.ordered.vs_year_ago == Decimal("2.3337")  # (2997 - 899) / 899 = 2.33370…
+    assert p.shipped.current == Decimal("1199.00")  # 899 (lock x1) + 300 (cable x3 at 23:30 +08)
+    assert p.shipped.previous == Decimal("0")
+    assert (p.collected.current, p.collected.previous) == (Decimal("1000.00"), Decimal("500.00"))
+    assert p.collected.vs_previous == Decimal("1.0000")
+    assert p.order_count == 2  # the cancelled order does not count
+
+
+def test_activity_and_processing_time(channel: Channel, vendor_admin: Any) -> None:
+    p = picture(vendor_admin)
+    assert (p.ordering_partners, p.active_partners) == (2, 3)
+    assert p.active_ratio == Decimal("0.6667")
+    # (48 h + 494.5 h) / 2 = 271.25 h, half-up to one place.
+    assert (p.processing_hours, p.shipped_orders) == (Decimal("271.3"), 2)
+
+
+def test_breakdowns(channel: Channel, vendor_admin: Any) -> None:
+    p = picture(vendor_admin)
+    areas = {
+        g.key: (g.partners, g.totals.ordered, g.totals.shipped, g.totals.collected)
+        for g in p.by_area
+    }
+    assert areas == {
+        Area.EAST: (2, Decimal("1798.00"), Decimal("899.00"), Decimal("1000.00")),
+        Area.CENTRAL_SOUTH: (1, Decimal("1199.00"), Decimal("300.00"), Decimal("0")),
+    }
+    assert [(g.key, g.totals.ordered) for g in p.by_province] == [
+        ("上海", Decimal("1798.00")),
+        ("广东", Decimal("1199.00")),
+    ]
+    lines = {g.label: g.totals.ordered for g in p.by_product_line}
+    assert lines == {"门锁": Decimal("2697.00"), "线缆": Decimal("300.00")}
+    assert [g.key for g in p.top] == [
+        str(channel.east.pk),
+        str(channel.south.pk),
+        str(channel.idle.pk),
+    ]
+    assert [g.key for g in p.bottom] == [
+        str(channel.idle.pk),
+        str(channel.south.pk),
+        str(channel.east.pk),
+    ]
+
+
+def test_trend_covers_twelve_months(channel: Channel, vendor_admin: Any) -> None:
+    p = picture(vendor_admin)
+    assert [f"{m:%Y-%m}" for m in p.trend_months][:2] == ["2025-12", "2026-01"]
+    assert len(p.trend_months) == 12
+    assert p.trend[p.trend_months[-2]].ordered == Decimal("500.00")  # October
+    assert p.trend[p.trend_months[-1]].orders == 2
+
+
+def test_product_line_filter(channel: Channel, vendor_admin: Any) -> None:
+    p = picture(vendor_admin, f"{NOVEMBER}&product_line={channel.cables.pk}")
+    assert (p.ordered.current, p.ordered.previous, p.ordered.year_ago) == (
+        Decimal("300.00"),
+        Decimal("500.00"),
+        Decimal("0"),
+    )
+    assert p.ordered.vs_year_ago is None
+    assert p.shipped.current == Decimal("300.00")
+    assert p.ordering_partners == 1  # the east partner ordered no cable in November
+
+
+def test_partner_dimension_filters(channel: Channel, vendor_admin: Any) -> None:
+    east = picture(vendor_admin, f"{NOVEMBER}&area={Area.EAST}")
+    assert (east.ordered.current, east.active_partners) == (Decimal("1798.00"), 2)
+    guangdong = picture(vendor_admin, f"{NOVEMBER}&province=广东")
+    assert guangdong.ordered.current == Decimal("1199.00")
+    one = picture(vendor_admin, f"{NOVEMBER}&partner={channel.south.pk}")
+    assert one.ordered.year_ago == Decimal("899.00")
+
+
+def test_quarter_and_year_periods(channel: Channel, vendor_admin: Any) -> None:
+    q4 = picture(vendor_admin, "period=quarter&on=2026-11-15")
+    assert q4.ordered.current == Decimal("3497.00")  # Oct + Nov 2026
+    assert q4.ordered.year_ago == Decimal("899.00")
+    year = picture(vendor_admin, "period=year&on=2026-06-01")
+    assert year.ordered.current == Decimal("3497.00")
+    assert year.ordered.previous == Decimal("899.00")
+
+
+def test_channel_manager_sees_only_his_partners(channel: Channel) -> None:
+    manager = make_user(Role.CHANNEL_MANAGER)
+    Partner.objects.filter(pk=channel.south.pk).update(channel_manager=manager)
+    p = picture(manager)
+    assert p.ordered.current == Decimal("1199.00")
+    assert p.active_partners == 1
+
+
+def test_rollup_follows_a_new_payment(channel: Channel, vendor_admin: Any) -> None:
+    from datetime import date
+
+    from orders.ledger import payment_record
+    from orders.models import PaymentMethod
+    from reports.rollups import rollups_drain
+
+    payment_record(
+        partner=channel.south,
+        amount=Decimal("250.50"),
+        received_on=date(2026, 11, 2),
+        method=PaymentMethod.CASH,
+        actor=vendor_admin,
+    )
+    assert rollups_drain() == 1
+    assert picture(vendor_admin).collected.current == Decimal("1250.50")
