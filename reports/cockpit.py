@@ -62,12 +62,16 @@ class Totals:
     shipped: Decimal = ZERO
     collected: Decimal = ZERO
     orders: int = 0
+    hours: Decimal = ZERO  # from placing to first shipment, summed over...
+    first_shipped: int = 0  # ...the orders first shipped
 
     def add(self, other: Totals) -> None:
         self.ordered += other.ordered
         self.shipped += other.shipped
         self.collected += other.collected
         self.orders += other.orders
+        self.hours += other.hours
+        self.first_shipped += other.first_shipped
 
 
 @dataclass
@@ -129,29 +133,43 @@ def _line_rows(scope: CockpitScope) -> QuerySet[SalesLineMonth]:
     return rows
 
 
-def _monthly(scope: CockpitScope, start: date, end: date) -> dict[date, Totals]:
-    """Totals per month in [start, end), two queries whatever the number of partners."""
-    months: dict[date, Totals] = defaultdict(Totals)
-    lines = (
-        _line_rows(scope)
-        .filter(month__gte=start, month__lt=end)
-        .values("month")
-        .annotate(ordered=Sum("ordered_amount"), shipped=Sum("shipped_amount"))
-        .order_by()
-    )
-    for row in lines:
-        months[row["month"]].ordered = row["ordered"]
-        months[row["month"]].shipped = row["shipped"]
+def _grouped_sums(scope: CockpitScope, by: str, start: date, end: date) -> dict[Any, Totals]:
+    """Totals grouped by `by` ("month" or "partner_id") over months [start, end).
+
+    Without a product-line filter one query on `PartnerMonth` (one row per partner and month)
+    answers everything; with one, ordered and shipped come from that line's `SalesLineMonth`
+    rows and the rest (orders, collected) stays for all lines.
+    """
+    out: dict[Any, Totals] = defaultdict(Totals)
     partner_rows = (
         PartnerMonth.objects.filter(partner__in=scope.partners, month__gte=start, month__lt=end)
-        .values("month")
-        .annotate(collected=Sum("collected_amount"), orders=Sum("order_count"))
+        .values(by)
+        .annotate(
+            ordered=Sum("ordered_amount"),
+            shipped=Sum("shipped_amount"),
+            collected=Sum("collected_amount"),
+            orders=Sum("order_count"),
+            hours=Sum("processing_hours"),
+            first_shipped=Sum("first_shipped_count"),
+        )
         .order_by()
     )
     for row in partner_rows:
-        months[row["month"]].collected = row["collected"]
-        months[row["month"]].orders = row["orders"]
-    return months
+        totals = out[row[by]]
+        totals.collected, totals.orders = row["collected"], row["orders"]
+        totals.hours, totals.first_shipped = row["hours"], row["first_shipped"]
+        if scope.product_line is None:
+            totals.ordered, totals.shipped = row["ordered"], row["shipped"]
+    if scope.product_line is not None:
+        for row in (
+            _line_rows(scope)
+            .filter(month__gte=start, month__lt=end)
+            .values(by)
+            .annotate(ordered=Sum("ordered_amount"), shipped=Sum("shipped_amount"))
+            .order_by()
+        ):
+            out[row[by]].ordered, out[row[by]].shipped = row["ordered"], row["shipped"]
+    return out
 
 
 def _sum(months: dict[date, Totals], period: Period) -> Totals:
@@ -162,42 +180,12 @@ def _sum(months: dict[date, Totals], period: Period) -> Totals:
     return total
 
 
-def _per_partner(scope: CockpitScope) -> dict[int, Totals]:
-    period = scope.period
-    out: dict[int, Totals] = defaultdict(Totals)
-    lines = (
-        _line_rows(scope)
-        .filter(month__gte=period.start, month__lt=period.end)
-        .values("partner_id")
-        .annotate(ordered=Sum("ordered_amount"), shipped=Sum("shipped_amount"))
-        .order_by()
-    )
-    for row in lines:
-        out[row["partner_id"]].ordered = row["ordered"]
-        out[row["partner_id"]].shipped = row["shipped"]
-    partner_rows = (
-        PartnerMonth.objects.filter(
-            partner__in=scope.partners, month__gte=period.start, month__lt=period.end
-        )
-        .values("partner_id")
-        .annotate(collected=Sum("collected_amount"), orders=Sum("order_count"))
-        .order_by()
-    )
-    for row in partner_rows:
-        out[row["partner_id"]].collected = row["collected"]
-        out[row["partner_id"]].orders = row["orders"]
-    return out
-
-
-def _processing(scope: CockpitScope) -> tuple[Decimal | None, int]:
-    period = scope.period
-    row = PartnerMonth.objects.filter(
-        partner__in=scope.partners, month__gte=period.start, month__lt=period.end
-    ).aggregate(hours=Sum("processing_hours"), n=Sum("first_shipped_count"))
-    if not row["n"]:
+def _processing(months: dict[date, Totals], period: Period) -> tuple[Decimal | None, int]:
+    total = _sum(months, period)
+    if not total.first_shipped:
         return None, 0
-    mean = (row["hours"] / row["n"]).quantize(HOURS, rounding=ROUND_HALF_UP)
-    return mean, row["n"]
+    mean = (total.hours / total.first_shipped).quantize(HOURS, rounding=ROUND_HALF_UP)
+    return mean, total.first_shipped
 
 
 def _by_product_line(scope: CockpitScope) -> list[Group]:
@@ -236,13 +224,13 @@ def sales_picture(scope: CockpitScope) -> SalesPicture:
     period = scope.period
     trend_start = add_months(period.end, -max(TREND_MONTHS, period.length))
     earliest = min(trend_start, period.year_ago().start)
-    months = _monthly(scope, earliest, period.end)
+    months = _grouped_sums(scope, "month", earliest, period.end)
     now, before, year_ago = (
         _sum(months, period),
         _sum(months, period.previous()),
         _sum(months, period.year_ago()),
     )
-    per_partner = _per_partner(scope)
+    per_partner = _grouped_sums(scope, "partner_id", period.start, period.end)
     partners = list(
         scope.partners.values(
             "pk", "name", "name_en", "region", "status", "tier_id", "tier__name", "tier__name_en"
@@ -250,7 +238,7 @@ def sales_picture(scope: CockpitScope) -> SalesPicture:
     )
     active = [p for p in partners if p["status"] == PartnerStatus.ACTIVE]
     areas = dict(Area.choices)
-    hours, shipped_orders = _processing(scope)
+    hours, shipped_orders = _processing(months, period)
 
     def partner_group(p: dict[str, Any]) -> Group:
         group = Group(

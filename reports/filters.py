@@ -2,7 +2,7 @@
 
 `CockpitFilter` filters the partners the user may see (area, province, tier, type, partner);
 its period and product-line fields do not filter partners but are read by `cockpit_scope`.
-Invalid values fall back to "all" with the form's error shown, never to another tenant's rows.
+Invalid values are left out with the form's error shown; they never widen what the user sees.
 """
 
 from __future__ import annotations
@@ -90,16 +90,18 @@ class CockpitScope:
 
 
 def cockpit_scope(filterset: CockpitFilter) -> CockpitScope:
-    """What the figures read: the filtered partners, the period and the product line."""
-    valid = filterset.is_valid()
-    data = filterset.form.cleaned_data if valid else {}
+    """What the figures read: the filtered partners, the period and the product line.
+
+    A filter value that does not validate (a partner the user may not see, a bad date) is left
+    out, the others still apply; the form shows the error at its field.
+    """
+    filterset.is_valid()
+    data = getattr(filterset.form, "cleaned_data", {})
     today = tenant_today()
     kind = data.get("period") or PeriodKind.MONTH
-    period = Period.containing(kind, data.get("on") or today)
-    partners = filterset.qs if valid else filterset.queryset
     return CockpitScope(
-        partners=partners.order_by(),
-        period=period,
+        partners=filterset.qs.order_by(),
+        period=Period.containing(kind, data.get("on") or today),
         product_line=data.get("product_line"),
         today=today,
     )

@@ -155,6 +155,10 @@ def _first_shipped() -> QuerySet[Order]:
 
 
 def _write(lines: dict[Any, dict], totals: dict[tuple[date, int], dict]) -> None:
+    for (m, p, _line), values in lines.items():
+        if values.get("shipped_amount"):
+            partner = totals.setdefault((m, p), {})
+            partner["shipped_amount"] = partner.get("shipped_amount", 0) + values["shipped_amount"]
     SalesLineMonth.objects.bulk_create(
         [
             SalesLineMonth(month=m, partner_id=p, product_line_id=line, **values)

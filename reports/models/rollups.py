@@ -63,6 +63,9 @@ class PartnerMonth(models.Model):
     )
     order_count = models.IntegerField(_("orders"), default=0)
     ordered_amount = MoneyField(_("ordered"), default=0)
+    # The sum of the partner's SalesLineMonth.shipped_amount: the cockpit without a product-line
+    # filter reads this table alone.
+    shipped_amount = MoneyField(_("shipped"), default=0)
     # Orders whose first shipment left in the month, and their hours from placing to that shipment.
     first_shipped_count = models.IntegerField(_("orders first shipped"), default=0)
     processing_hours = models.DecimalField(

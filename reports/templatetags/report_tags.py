@@ -30,9 +30,10 @@ def cell(value: Any, kind: str) -> str:
 @register.simple_tag
 def table_rows(table: Table, rows: Any = None) -> list[tuple[list[tuple[Any, str]], str | None]]:
     """[(cells as (value, kind), link)] for the table's rows, or for a page of (row, link)."""
+    # A template passing no `rows` hands over "" (an unknown variable), not None.
     pairs = (
         rows
-        if rows is not None
+        if rows not in (None, "")
         else zip(table.rows, table.links or [None] * len(table.rows), strict=False)
     )
     kinds = [c.kind for c in table.columns]
