@@ -32,7 +32,6 @@ from django.db.models.functions import TruncMonth
 
 from orders.metrics import COUNTED
 from orders.models import Order, OrderLine, Payment, Shipment, ShipmentLine
-from prm.core.jobs import enqueue_on_commit
 from prm.core.money import MoneyField
 from prm.tenancy.selectors import tenant_zone
 
@@ -48,9 +47,26 @@ def rollups_mark(slices: Iterable[tuple[int, date]]) -> None:
     if not rows:
         return
     RollupPending.objects.bulk_create(rows, ignore_conflicts=True)
+    _refresh_on_commit()
+
+
+def _refresh_on_commit() -> None:
+    """Queue one refresh per transaction, however many rows it changed (an import of a thousand
+    orders queues one job, not a thousand)."""
+    from prm.tenancy.db import tenant_connection
+
     from .tasks import rollups_refresh
 
-    enqueue_on_commit(rollups_refresh)
+    schema = tenant_connection().schema_name
+    pending = transaction.get_connection().run_on_commit
+    if any(getattr(item[1], "rollups_schema", None) == schema for item in pending):
+        return
+
+    def send() -> None:
+        rollups_refresh.apply_async(headers={"_schema_name": schema})
+
+    send.rollups_schema = schema  # type: ignore[attr-defined]
+    transaction.on_commit(send)
 
 
 def rollups_drain(*, limit: int = 500) -> int:

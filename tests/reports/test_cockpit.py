@@ -143,3 +143,29 @@ def test_rollup_follows_a_new_payment(channel: Channel, vendor_admin: Any) -> No
     )
     assert rollups_drain() == 1
     assert picture(vendor_admin).collected.current == Decimal("1250.50")
+
+
+def test_one_refresh_job_per_transaction(channel: Channel, vendor_admin: Any) -> None:
+    """The fixture's orders and payments, and three more payments, all in the test's one
+    transaction: one refresh job waits for its commit."""
+    from datetime import date
+
+    from django.db import connection
+
+    from orders.ledger import payment_record
+    from orders.models import PaymentMethod
+    from reports.models import RollupPending
+
+    for partner in (channel.east, channel.south, channel.east):
+        payment_record(
+            partner=partner,
+            amount=Decimal("10.00"),
+            received_on=date(2026, 11, 3),
+            method=PaymentMethod.CASH,
+            actor=vendor_admin,
+        )
+    waiting = [f for _s, f, *_ in connection.run_on_commit if hasattr(f, "rollups_schema")]
+    assert [f.rollups_schema for f in waiting] == ["alpha"]
+    assert sorted(RollupPending.objects.values_list("partner_id", flat=True)) == sorted(
+        [channel.east.pk, channel.south.pk]
+    )
