@@ -208,7 +208,7 @@ def _by_product_line(scope: CockpitScope) -> list[Group]:
 
 
 def _grouped(
-    partners: Iterable[dict[str, Any]], totals: dict[int, Totals], key: Any, label: Any
+    partners: Iterable[Any], totals: dict[int, Totals], key: Any, label: Any
 ) -> list[Group]:
     groups: dict[str, Group] = {}
     for p in partners:
@@ -231,7 +231,7 @@ def sales_picture(scope: CockpitScope) -> SalesPicture:
         _sum(months, period.year_ago()),
     )
     per_partner = _grouped_sums(scope, "partner_id", period.start, period.end)
-    partners = list(
+    partners: list[Any] = list(
         scope.partners.values(
             "pk", "name", "name_en", "region", "status", "tier_id", "tier__name", "tier__name_en"
         )
@@ -240,7 +240,7 @@ def sales_picture(scope: CockpitScope) -> SalesPicture:
     areas = dict(Area.choices)
     hours, shipped_orders = _processing(months, period)
 
-    def partner_group(p: dict[str, Any]) -> Group:
+    def partner_group(p: Any) -> Group:
         group = Group(
             str(p["pk"]), pick(p["name"], p["name_en"]), per_partner.get(p["pk"], Totals())
         )

@@ -11,7 +11,9 @@ from django.urls import reverse
 
 from prm.accounts.access import signed_in_user, vendor_required
 
+from . import figure_drills  # noqa: F401  (registers the channel figures' lists)
 from .cockpit import sales_picture
+from .cockpit_channel import channel_kpis, channel_picture, funnel_chart
 from .cockpit_tables import sales_charts, sales_kpis, sales_tables
 from .drill import DRILLS, PAGE_LIMIT, ROW_LIMIT
 from .filters import CockpitFilter, cockpit_scope
@@ -54,6 +56,9 @@ def cockpit(request: HttpRequest) -> HttpResponse:
         if table is None:
             raise Http404
         return table_response(table, fmt, stamp=scope.today)
+    channel = channel_picture(scope)
+    charts = sales_charts(picture, tables)
+    charts["funnel"] = funnel_chart(channel.funnel, link)
     return render(
         request,
         "reports/cockpit.html",
@@ -62,8 +67,9 @@ def cockpit(request: HttpRequest) -> HttpResponse:
             "scope": scope,
             "sales": picture,
             "tables": tables,
-            "charts": sales_charts(picture, tables),
-            "kpis": sales_kpis(picture, link),
+            "channel": channel,
+            "charts": charts,
+            "kpis": sales_kpis(picture, link) + channel_kpis(channel, link),
             "link": {
                 "orders": link("orders"),
                 "shipments": link("shipments"),

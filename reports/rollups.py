@@ -216,7 +216,7 @@ def slice_refresh(*, partner_id: int, month: date) -> None:
             Payment.objects.filter(
                 partner_id=partner_id, received_on__gte=month, received_on__lt=add_months(month, 1)
             ),
-            _first_shipped().filter(partner_id=partner_id, first__gte=start, first__lt=end),
+            _first_shipped().filter(partner_id=partner_id, first__gte=start, first__lt=end),  # type: ignore[misc]
         )
         _write(lines, totals)
 

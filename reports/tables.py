@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils.functional import Promise
 from django.utils.text import slugify
 
 from prm.core.spreadsheets import text_cell
@@ -26,14 +27,14 @@ TEXT = "text"
 
 @dataclass(frozen=True)
 class Column:
-    label: str
+    label: str | Promise  # lazy, so a table built at import time follows the reader's language
     kind: str = TEXT
 
 
 @dataclass
 class Table:
     key: str  # stable, ascii: the export's file name and the `table=` parameter
-    title: str
+    title: str | Promise
     columns: list[Column]
     rows: list[list[Any]] = field(default_factory=list)
     links: list[str | None] = field(default_factory=list)  # drill-down per row, or None

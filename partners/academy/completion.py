@@ -139,15 +139,13 @@ class Report:
     total: Line | None = None
 
 
-def _partners(user: Any, partner: Partner | None, region: Region | None) -> list[Partner]:
-    qs = scope_to_partner(
-        Partner.objects.exclude(status=PartnerStatus.TERMINATED), user, partner_path=""
-    )
+def _partners(user: Any, partner: Partner | None, region: Region | None) -> QuerySet[Partner]:
+    qs = scope_to_partner(Partner.objects.all(), user, partner_path="")
     if partner is not None:
         qs = qs.filter(pk=partner.pk)
     if region is not None:
         qs = qs.filter(region__in=[n for n in (region.name, region.name_en) if n])
-    return list(qs.order_by("name", "pk"))
+    return qs
 
 
 def completion_report(
@@ -157,13 +155,22 @@ def completion_report(
     region: Region | None = None,
     course: Course | None = None,
 ) -> Report:
-    partners = {p.pk: p for p in _partners(user, partner, region)}
+    return partners_completion(partners=_partners(user, partner, region), course=course)
+
+
+def partners_completion(*, partners: QuerySet[Partner], course: Course | None = None) -> Report:
+    """The report over the people of `partners`, a queryset the caller has already scoped to
+    what its reader may see (the cockpit passes its filtered partners); terminated partners are
+    left out here, as in every completion number."""
+    partners_by_pk = {
+        p.pk: p for p in partners.exclude(status=PartnerStatus.TERMINATED).order_by("name", "pk")
+    }
     people = list(
         User.objects.filter(
-            partner_id__in=list(partners), is_active=True, role__in=sorted(PARTNER_ROLES)
+            partner_id__in=list(partners_by_pk), is_active=True, role__in=sorted(PARTNER_ROLES)
         ).only("pk", "partner_id", "role")
     )
-    assigned = assignments_by_user(people, partners, active_paths())
+    assigned = assignments_by_user(people, partners_by_pk, active_paths())
     ids = [p.pk for p in people]
     today = dates.today()
     holds: dict[tuple[int, int], str] = {}
@@ -181,7 +188,7 @@ def completion_report(
             if course is not None and item.course.pk != course.pk:
                 continue
             key = (person.partner_id or 0, item.course.pk)
-            line = lines.setdefault(key, Line(item.course, partners[key[0]]))
+            line = lines.setdefault(key, Line(item.course, partners_by_pk[key[0]]))
             line.assigned += 1
             state = holds.get((person.pk, item.course.pk))
             if state == "passed":

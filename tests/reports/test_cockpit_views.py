@@ -40,7 +40,7 @@ def test_page_shows_the_figures(
     channel: Channel, client_a: Client, vendor_admin: Any, django_assert_max_num_queries: Any
 ) -> None:
     client = _admin(client_a, vendor_admin)
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(60):
         response = client.get(f"{COCKPIT}?{NOVEMBER}")
     body = response.content.decode()
     assert response.status_code == 200
@@ -126,3 +126,21 @@ def test_another_vendor_sees_none_of_it(channel: Channel, client_b: Client, tena
     assert rows[1:] == []
     areas = _csv(client.get(f"/reports/cockpit/?{NOVEMBER}&export=csv&table=areas"))
     assert areas[1:] == []
+
+
+def test_every_drill_down_list_renders_and_is_closed_to_others(
+    channel: Channel, client_a: Client, vendor_admin: Any
+) -> None:
+    from reports import figure_drills  # noqa: F401  (registers the channel lists)
+    from reports.drill import DRILLS
+
+    urls = [f"{COCKPIT}{what}/?{NOVEMBER}" for what in sorted(DRILLS)]
+    assert len(urls) == 11
+    client = _admin(client_a, vendor_admin)
+    assert {u: client.get(u).status_code for u in urls} == {u: 200 for u in urls}
+    assert {u: client.get(f"{u}&export=xlsx").status_code for u in urls} == {u: 200 for u in urls}
+    client.logout()
+    buyer = login(client_a, make_user(Role.PARTNER_USER, partner=channel.east))
+    assert {u: buyer.get(u).status_code for u in urls} == {u: 403 for u in urls}
+    buyer.logout()
+    assert {u: client_a.get(u).status_code for u in urls} == {u: 302 for u in urls}
