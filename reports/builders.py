@@ -1,1 +1,3 @@
 """Imports every module that registers a document builder (see `reports.documents`)."""
+
+from . import scoreboard_document  # noqa: F401

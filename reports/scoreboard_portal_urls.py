@@ -1,4 +1,11 @@
-from django.urls import URLPattern
+"""The partner's own scoreboard in the partner portal."""
+
+from django.urls import path
+
+from . import scoreboard_views as views
 
 app_name = "portal_scoreboard"
-urlpatterns: list[URLPattern] = []
+
+urlpatterns = [
+    path("", views.portal_scoreboard, name="show"),
+]

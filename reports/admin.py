@@ -1,0 +1,1 @@
+from . import target_admin  # noqa: F401
