@@ -56,6 +56,7 @@ urlpatterns = [
     path("reports/forecasts/", include("reports.forecast_urls")),
     path("reports/scoreboard/", include("reports.scoreboard_urls")),
     path("reports/subscriptions/", include("reports.subscription_urls")),
+    path("reports/documents/", include("reports.document_urls")),
     path("reports/", include("reports.urls")),
     path("accounts/", include("prm.accounts.urls")),
     path("admin/", admin.site.urls),

@@ -1,1 +1,4 @@
-from . import target_admin  # noqa: F401
+from . import (
+    subscription_admin,  # noqa: F401
+    target_admin,  # noqa: F401
+)

@@ -1,3 +1,6 @@
 """Imports every module that registers a document builder (see `reports.documents`)."""
 
-from . import scoreboard_document  # noqa: F401
+from . import (
+    cockpit_document,  # noqa: F401
+    scoreboard_document,  # noqa: F401
+)

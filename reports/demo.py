@@ -33,6 +33,9 @@ from prm.tenancy.models import Tenant
 from prm.tenancy.services import vendor_create
 from rebates import demo as rebates_demo
 
+from . import demo_history as history_demo
+from . import demo_plans as plans_demo
+
 SLUG = "demo"
 PASSWORD = "demo12345"
 
@@ -305,6 +308,10 @@ def _seed_tenant() -> None:
         )
         onboarding_demo.seed(partners=seeded, admin=admin, rng=rng, pending=seeded[4])
         orders_demo.seed(
+            partners=[p for p, s in partners if s != PartnerStatus.APPLIED], admin=admin, rng=rng
+        )
+        history_demo.seed(partners=[p for p, s in partners if s != PartnerStatus.APPLIED], rng=rng)
+        plans_demo.seed_targets(
             partners=[p for p, s in partners if s != PartnerStatus.APPLIED], admin=admin, rng=rng
         )
         programs_demo.seed(partners=seeded, admin=admin, rng=rng)

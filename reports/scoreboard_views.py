@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -100,6 +101,10 @@ def _page(request: HttpRequest, partner: Partner, *, base: str) -> HttpResponse:
             "currency": currency,
             "form": form,
             "year": year,
+            # The PDF and the subscription of this page: the vendor's names the partner.
+            "document_query": urlencode(
+                {"year": year} if base == PORTAL_BASE else {"partner": partner.pk, "year": year}
+            ),
             "purchases_chart": purchases_chart(figures),
             "achievement_chart": achievement_chart(figures),
             "shown": {

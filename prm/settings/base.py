@@ -251,6 +251,10 @@ CELERY_BEAT_SCHEDULE = {
     ),
     # SLA timers count in hours: breaches are found within ten minutes.
     "support-sla": _per_tenant("partners.support.tasks.support_sla_check", hour="*", minute="*/10"),
+    # Hourly: scheduled reports go out from 07:00 in each vendor's own time zone.
+    "report-subscriptions": _per_tenant("reports.subscriptions_send", hour="*", minute=0),
+    # Rollup slices are refreshed on commit; this catches any whose job was lost (broker down).
+    "rollups-refresh": _per_tenant("reports.rollups_refresh", hour="*", minute="*/15"),
     "expire-lead-offers": _per_tenant(
         "deal_registration.lead_tasks.expire_lead_offers", hour="*", minute=10
     ),
