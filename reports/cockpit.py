@@ -5,8 +5,9 @@ Definitions (worked example in docs/cockpit.md, checked by tests/reports/test_co
 * **ordered**: counted orders (approved or later, `orders.metrics.COUNTED`) placed in the
   period: the sum of their lines' net totals (`SalesLineMonth.ordered_amount`).
 * **shipped**: units shipped in the period x the net unit price of their order line.
-* **collected**: payments received in the period (`Payment.received_on`). Payments are not
-  tied to product lines, so with a product-line filter this figure stays for all lines.
+* **collected**: money received in the period: payments (`Payment.received_on`) and approved
+  wallet top-ups (`TopUpRequest.transferred_on`). Money is not tied to product lines, so with a
+  product-line filter this figure stays for all lines.
 * **growth**: (current - previous) / previous, for the period before (环比) and the same period
   a year earlier (同比); None when the earlier figure is 0.
 * **active partner ratio**: partners now active that placed a counted order in the period
@@ -27,7 +28,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from partners.models import PartnerStatus, ProductLine
 from prm.core.bilingual import pick
@@ -189,19 +190,24 @@ def _processing(months: dict[date, Totals], period: Period) -> tuple[Decimal | N
 
 
 def _by_product_line(scope: CockpitScope) -> list[Group]:
+    """Ordered and shipped per product line; `partners` counts those that ordered the line."""
     period = scope.period
     rows = (
         _line_rows(scope)
         .filter(month__gte=period.start, month__lt=period.end)
         .values("product_line_id")
-        .annotate(ordered=Sum("ordered_amount"), shipped=Sum("shipped_amount"))
+        .annotate(
+            ordered=Sum("ordered_amount"),
+            shipped=Sum("shipped_amount"),
+            buyers=Count("partner_id", distinct=True, filter=Q(ordered_amount__gt=0)),
+        )
         .order_by()
     )
     names = {line.pk: line.display_name for line in ProductLine.objects.all()}
     groups = []
     for row in rows:
         pk = row["product_line_id"]
-        group = Group(str(pk or ""), names.get(pk, "—"))
+        group = Group(str(pk or ""), names.get(pk, "—"), partners=row["buyers"])
         group.totals.ordered, group.totals.shipped = row["ordered"], row["shipped"]
         groups.append(group)
     return sorted(groups, key=lambda g: (-g.totals.ordered, g.label))

@@ -7,56 +7,57 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from . import charts
-from .cockpit import Group, SalesPicture, share
+from .cockpit import ZERO, Group, SalesPicture, share
 from .tables import MONEY, NUMBER, PERCENT, TEXT, Column, Table
 
 Link = Callable[..., str]
 
 
 def _group_table(
-    key: str, title: str, first: str, groups: list[Group], link: Link, dimension: str | None
+    key: str,
+    title: str,
+    first: str,
+    groups: list[Group],
+    link: Link,
+    dimension: str,
+    *,
+    count: str | None = None,
+    collected: bool = True,
 ) -> Table:
-    total = sum((g.totals.ordered for g in groups), start=0)
-    table = Table(
-        key,
-        title,
-        [
-            Column(first, TEXT),
-            Column(_("Partners"), NUMBER),
-            Column(_("Ordered"), MONEY),
-            Column(_("Shipped"), MONEY),
-            Column(_("Collected"), MONEY),
-            Column(_("Share of ordered"), PERCENT),
-        ],
-    )
+    """A breakdown table; `count` labels the partner-count column (none for partner rows),
+    and product lines have no collected column (money received does not split by line)."""
+    total = sum((g.totals.ordered for g in groups), start=ZERO)
+    columns = [Column(first, TEXT)]
+    columns += [Column(count, NUMBER)] if count else []
+    columns += [
+        Column(pgettext("money", "Ordered"), MONEY),
+        Column(pgettext("money", "Shipped"), MONEY),
+    ]
+    columns += [Column(pgettext("money", "Collected"), MONEY)] if collected else []
+    columns += [Column(_("Share of ordered"), PERCENT)]
+    table = Table(key, title, columns)
     for g in groups:
-        table.rows.append(
-            [
-                g.label,
-                g.partners,
-                g.totals.ordered,
-                g.totals.shipped,
-                g.totals.collected,
-                share(g.totals.ordered, total),
-            ]
-        )
-        table.links.append(link("orders", **{dimension: g.key}) if dimension else None)
+        row: list[Any] = [g.label] + ([g.partners] if count else [])
+        row += [g.totals.ordered, g.totals.shipped] + ([g.totals.collected] if collected else [])
+        table.rows.append([*row, share(g.totals.ordered, total)])
+        table.links.append(link("orders", **{dimension: g.key}))
     return table
 
 
 def sales_tables(picture: SalesPicture, link: Link) -> list[Table]:
+    partners = _("Partners")
     trend = Table(
         "trend",
         _("By month"),
         [
             Column(_("Month"), TEXT),
             Column(_("Orders"), NUMBER),
-            Column(_("Ordered"), MONEY),
-            Column(_("Shipped"), MONEY),
-            Column(_("Collected"), MONEY),
+            Column(pgettext("money", "Ordered"), MONEY),
+            Column(pgettext("money", "Shipped"), MONEY),
+            Column(pgettext("money", "Collected"), MONEY),
         ],
     )
     for month in picture.trend_months:
@@ -65,11 +66,21 @@ def sales_tables(picture: SalesPicture, link: Link) -> list[Table]:
         trend.links.append(link("orders", period="month", on=month.isoformat()))
     tables = [
         trend,
-        _group_table("areas", _("By area"), _("Area"), picture.by_area, link, "area"),
         _group_table(
-            "provinces", _("By province"), _("Province"), picture.by_province, link, "province"
+            "areas", _("By area"), _("Area"), picture.by_area, link, "area", count=partners
         ),
-        _group_table("tiers", _("By tier"), _("Tier"), picture.by_tier, link, "tier"),
+        _group_table(
+            "provinces",
+            _("By province"),
+            _("Province"),
+            picture.by_province,
+            link,
+            "province",
+            count=partners,
+        ),
+        _group_table(
+            "tiers", _("By tier"), _("Tier"), picture.by_tier, link, "tier", count=partners
+        ),
         _group_table(
             "product_lines",
             _("By product line"),
@@ -77,6 +88,8 @@ def sales_tables(picture: SalesPicture, link: Link) -> list[Table]:
             picture.by_product_line,
             link,
             "product_line",
+            count=_("Partners that ordered"),
+            collected=False,
         ),
         _group_table("top", _("Top partners"), _("Partner"), picture.top, link, "partner"),
         _group_table("bottom", _("Bottom partners"), _("Partner"), picture.bottom, link, "partner"),
@@ -92,9 +105,9 @@ def sales_charts(picture: SalesPicture, tables: dict[str, Table]) -> dict[str, A
             "bar",
             months,
             [
-                charts.series(_("Ordered"), [t.ordered for t in trend]),
-                charts.series(_("Shipped"), [t.shipped for t in trend]),
-                charts.series(_("Collected"), [t.collected for t in trend]),
+                charts.series(pgettext("money", "Ordered"), [t.ordered for t in trend]),
+                charts.series(pgettext("money", "Shipped"), [t.shipped for t in trend]),
+                charts.series(pgettext("money", "Collected"), [t.collected for t in trend]),
             ],
             title=_("Sales by month"),
             links=tables["trend"].links,
@@ -102,21 +115,30 @@ def sales_charts(picture: SalesPicture, tables: dict[str, Table]) -> dict[str, A
         "areas": charts.chart(
             "bar",
             [g.label for g in picture.by_area],
-            [charts.series(_("Ordered"), [g.totals.ordered for g in picture.by_area])],
+            [
+                charts.series(
+                    pgettext("money", "Ordered"), [g.totals.ordered for g in picture.by_area]
+                )
+            ],
             title=_("Ordered by area"),
             links=tables["areas"].links,
         ),
         "product_lines": charts.chart(
             "doughnut",
             [g.label for g in picture.by_product_line],
-            [charts.series(_("Ordered"), [g.totals.ordered for g in picture.by_product_line])],
+            [
+                charts.series(
+                    pgettext("money", "Ordered"),
+                    [g.totals.ordered for g in picture.by_product_line],
+                )
+            ],
             title=_("Ordered by product line"),
             links=tables["product_lines"].links,
         ),
         "top": charts.chart(
             "bar",
             [g.label for g in picture.top],
-            [charts.series(_("Ordered"), [g.totals.ordered for g in picture.top])],
+            [charts.series(pgettext("money", "Ordered"), [g.totals.ordered for g in picture.top])],
             title=_("Top partners"),
             horizontal=True,
             links=tables["top"].links,

@@ -17,7 +17,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orders.metrics import COUNTED
-from orders.models import Order, OrderLine, Payment, Shipment, ShipmentLine
+from orders.models import (
+    Order,
+    OrderLine,
+    Payment,
+    Shipment,
+    ShipmentLine,
+    TopUpRequest,
+    TopUpStatus,
+)
 from partners.models import PartnerStatus
 
 from .filters import CockpitScope
@@ -121,37 +129,48 @@ def shipments_table(scope: CockpitScope, params: Any, limit: int = ROW_LIMIT) ->
 
 
 def payments_table(scope: CockpitScope, params: Any, limit: int = ROW_LIMIT) -> Table:
+    """Money collected: payments received and approved wallet top-ups, newest first."""
+    start, end = scope.period.start, scope.period.end
     payments = (
         Payment.objects.filter(
-            partner__in=scope.partners,
-            received_on__gte=scope.period.start,
-            received_on__lt=scope.period.end,
+            partner__in=scope.partners, received_on__gte=start, received_on__lt=end
         )
         .select_related("partner")
         .order_by("-received_on", "-pk")[:limit]
     )
+    top_ups = (
+        TopUpRequest.objects.filter(
+            partner__in=scope.partners,
+            status=TopUpStatus.APPROVED,
+            transferred_on__gte=start,
+            transferred_on__lt=end,
+        )
+        .select_related("partner")
+        .order_by("-transferred_on", "-pk")[:limit]
+    )
+    rows = [
+        (p.received_on, p.number, p.partner, p.get_method_display(), p.amount, p.partner_id)
+        for p in payments
+    ] + [
+        (t.transferred_on, t.number, t.partner, str(_("Wallet top-up")), t.amount, t.partner_id)
+        for t in top_ups
+    ]
     table = Table(
         "payments",
-        str(_("Payments received")),
+        str(_("Money collected")),
         [
-            Column(_("Payment no."), TEXT),
+            Column(_("No."), TEXT),
             Column(_("Partner"), TEXT),
             Column(_("Received on"), TEXT),
             Column(_("Method"), TEXT),
             Column(_("Amount"), MONEY),
         ],
     )
-    for p in payments:
-        table.rows.append(
-            [
-                p.number,
-                p.partner.display_name,
-                p.received_on.isoformat(),
-                p.get_method_display(),
-                p.amount,
-            ]
-        )
-        table.links.append(reverse("ledger:partner_ledger", args=[p.partner_id]))
+    for day, number, partner, method, amount, partner_id in sorted(
+        rows, key=lambda r: (r[0], r[1]), reverse=True
+    )[:limit]:
+        table.rows.append([number, partner.display_name, day.isoformat(), method, amount])
+        table.links.append(reverse("ledger:partner_ledger", args=[partner_id]))
     return table
 
 
@@ -198,6 +217,6 @@ def partners_table(scope: CockpitScope, params: Any, limit: int = ROW_LIMIT) -> 
 DRILLS: dict[str, Drill] = {
     "orders": Drill(_("Orders placed"), orders_table),
     "shipments": Drill(_("Shipments"), shipments_table),
-    "payments": Drill(_("Payments received"), payments_table),
+    "payments": Drill(_("Money collected"), payments_table),
     "partners": Drill(_("Active partners"), partners_table),
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from orders.models import Order, OrderStatusChange, Payment, Shipment
+from orders.models import Order, OrderStatusChange, Payment, Shipment, TopUpStatusChange
 
 from .periods import month_of
 from .rollups import rollups_mark, slices_of_order
@@ -34,6 +34,14 @@ def payment_saved(sender: Any, instance: Payment, raw: bool = False, **_: Any) -
         rollups_mark([(instance.partner_id, instance.received_on.replace(day=1))])
 
 
+def top_up_moved(
+    sender: Any, instance: TopUpStatusChange, created: bool, raw: bool = False, **_: Any
+) -> None:
+    if created and not raw:
+        request = instance.request
+        rollups_mark([(request.partner_id, request.transferred_on.replace(day=1))])
+
+
 def connect() -> None:
     from django.db.models.signals import post_delete, post_save
 
@@ -41,4 +49,5 @@ def connect() -> None:
     post_save.connect(order_moved, sender=OrderStatusChange, dispatch_uid="reports.order_moved")
     post_save.connect(shipment_made, sender=Shipment, dispatch_uid="reports.shipment_made")
     post_save.connect(payment_saved, sender=Payment, dispatch_uid="reports.payment_saved")
+    post_save.connect(top_up_moved, sender=TopUpStatusChange, dispatch_uid="reports.top_up_moved")
     post_delete.connect(payment_saved, sender=Payment, dispatch_uid="reports.payment_deleted")

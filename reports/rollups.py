@@ -31,7 +31,15 @@ from django.db.models import (
 from django.db.models.functions import TruncMonth
 
 from orders.metrics import COUNTED
-from orders.models import Order, OrderLine, Payment, Shipment, ShipmentLine
+from orders.models import (
+    Order,
+    OrderLine,
+    Payment,
+    Shipment,
+    ShipmentLine,
+    TopUpRequest,
+    TopUpStatus,
+)
 from prm.core.money import MoneyField
 from prm.tenancy.selectors import tenant_zone
 
@@ -128,8 +136,13 @@ def _line_sales(lines: QuerySet[OrderLine], shipped: QuerySet[ShipmentLine]) -> 
 
 
 def _partner_totals(
-    orders: QuerySet[Order], payments: QuerySet[Payment], first_shipped: QuerySet[Order]
+    orders: QuerySet[Order],
+    payments: QuerySet[Payment],
+    top_ups: QuerySet[TopUpRequest],
+    first_shipped: QuerySet[Order],
 ) -> dict[tuple[date, int], dict]:
+    """Per partner-month: orders placed, their hours to first shipment, and money collected,
+    which is payments received plus approved wallet top-ups (both are money the vendor got)."""
     out: dict[tuple[date, int], dict] = {}
     placed = (
         orders.filter(status__in=COUNTED)
@@ -153,13 +166,15 @@ def _partner_totals(
             first_shipped_count=row["n"],
             processing_hours=hours.quantize(HOURS, rounding=ROUND_HALF_UP),
         )
-    collected = (
-        payments.values(month=TruncMonth("received_on"), pid=F("partner_id"))
-        .annotate(amount=Sum("amount", output_field=MoneyField()))
-        .order_by()
-    )
-    for row in collected:
-        out.setdefault((row["month"], row["pid"]), {}).update(collected_amount=row["amount"])
+    for received in (payments, top_ups.filter(status=TopUpStatus.APPROVED)):
+        day = "received_on" if received.model is Payment else "transferred_on"
+        for row in (
+            received.values(month=TruncMonth(day), pid=F("partner_id"))
+            .annotate(amount=Sum("amount", output_field=MoneyField()))
+            .order_by()
+        ):
+            slice_ = out.setdefault((row["month"], row["pid"]), {})
+            slice_["collected_amount"] = slice_.get("collected_amount", 0) + row["amount"]
     return out
 
 
@@ -216,6 +231,11 @@ def slice_refresh(*, partner_id: int, month: date) -> None:
             Payment.objects.filter(
                 partner_id=partner_id, received_on__gte=month, received_on__lt=add_months(month, 1)
             ),
+            TopUpRequest.objects.filter(
+                partner_id=partner_id,
+                transferred_on__gte=month,
+                transferred_on__lt=add_months(month, 1),
+            ),
             _first_shipped().filter(partner_id=partner_id, first__gte=start, first__lt=end),  # type: ignore[misc]
         )
         _write(lines, totals)
@@ -230,7 +250,9 @@ def rollups_rebuild() -> tuple[int, int]:
     PartnerMonth.objects.all().delete()
     RollupPending.objects.all().delete()
     lines = _line_sales(OrderLine.objects.all(), ShipmentLine.objects.all())
-    totals = _partner_totals(Order.objects.all(), Payment.objects.all(), _first_shipped())
+    totals = _partner_totals(
+        Order.objects.all(), Payment.objects.all(), TopUpRequest.objects.all(), _first_shipped()
+    )
     _write(lines, totals)
     return len(lines), len(totals)
 

@@ -169,3 +169,31 @@ def test_one_refresh_job_per_transaction(channel: Channel, vendor_admin: Any) ->
     assert sorted(RollupPending.objects.values_list("partner_id", flat=True)) == sorted(
         [channel.east.pk, channel.south.pk]
     )
+
+
+def test_approved_top_ups_count_as_collected(channel: Channel, vendor_admin: Any) -> None:
+    from datetime import date
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from orders.ledger import top_up_approve, top_up_submit
+    from reports.rollups import rollups_drain
+
+    def top_up(amount: str) -> Any:
+        return top_up_submit(
+            partner=channel.south,
+            amount=Decimal(amount),
+            transferred_on=date(2026, 11, 28),
+            bank_reference="BR-1",
+            proof=SimpleUploadedFile(
+                "slip.pdf", b"%PDF-1.4\n% bank slip\n", content_type="application/pdf"
+            ),
+            user=make_user(Role.PARTNER_ADMIN, partner=channel.south),
+        )
+
+    approved, waiting = top_up("300.00"), top_up("999.00")
+    top_up_approve(request=approved, actor=vendor_admin)
+    rollups_drain()
+    p = picture(vendor_admin)
+    assert p.collected.current == Decimal("1300.00")  # 1000.00 paid + 300.00 topped up
+    assert waiting.status == "submitted"
