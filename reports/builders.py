@@ -2,5 +2,6 @@
 
 from . import (
     cockpit_document,  # noqa: F401
+    forecast_document,  # noqa: F401
     scoreboard_document,  # noqa: F401
 )

@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import QueryDict
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from partners.models import PartnerType
 from prm.accounts.access import active_user
@@ -20,6 +21,7 @@ from prm.core.templatetags.humanize_money import change, money, percent
 from prm.tenancy.selectors import current_tenant
 
 from .cockpit import Compared, SalesPicture, sales_picture
+from .cockpit_channel import channel_kpis, channel_picture
 from .cockpit_tables import sales_kpis, sales_tables
 from .documents import Figure, ReportDocument, document_builder
 from .filters import CockpitFilter, CockpitScope, cockpit_scope
@@ -73,15 +75,23 @@ def _subtitle(filterset: CockpitFilter, scope: CockpitScope) -> str:
 def cockpit_figures(picture: SalesPicture, currency: str, *, by_line: bool) -> list[Figure]:
     collected_note = _growth_note(picture.collected)
     if by_line:
-        collected_note += " · " + _("All product lines: payments do not split by line.")
+        collected_note += " · " + _("All product lines: money received does not split by line.")
     figures = [
         Figure(
-            _("Ordered"), money(picture.ordered.current, currency), _growth_note(picture.ordered)
+            pgettext("money", "Ordered"),
+            money(picture.ordered.current, currency),
+            _growth_note(picture.ordered),
         ),
         Figure(
-            _("Shipped"), money(picture.shipped.current, currency), _growth_note(picture.shipped)
+            pgettext("money", "Shipped"),
+            money(picture.shipped.current, currency),
+            _growth_note(picture.shipped),
         ),
-        Figure(_("Collected"), money(picture.collected.current, currency), collected_note),
+        Figure(
+            pgettext("money", "Collected"),
+            money(picture.collected.current, currency),
+            collected_note,
+        ),
         Figure(
             _("Active partners that ordered"),
             percent(picture.active_ratio),
@@ -100,11 +110,15 @@ def cockpit_document(user: Any, query: QueryDict) -> ReportDocument:
     filterset = _filters_checked(user, query)
     scope = cockpit_scope(filterset)
     picture = sales_picture(scope)
+    channel = [
+        Figure(k.label, k.value, k.note) for k in channel_kpis(channel_picture(scope), _no_link)
+    ]
     return ReportDocument(
         title=_("Channel cockpit"),
         subtitle=_subtitle(filterset, scope),
         figures=cockpit_figures(
             picture, current_tenant().currency, by_line=scope.product_line is not None
-        ),
+        )
+        + channel,
         tables=sales_tables(picture, _no_link),
     )

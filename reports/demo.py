@@ -35,6 +35,7 @@ from rebates import demo as rebates_demo
 
 from . import demo_history as history_demo
 from . import demo_plans as plans_demo
+from .rollups import rollups_rebuild
 
 SLUG = "demo"
 PASSWORD = "demo12345"
@@ -314,6 +315,7 @@ def _seed_tenant() -> None:
         plans_demo.seed_targets(
             partners=[p for p, s in partners if s != PartnerStatus.APPLIED], admin=admin, rng=rng
         )
+        plans_demo.seed_forecasts(partners=seeded, admin=admin, rng=rng)
         programs_demo.seed(partners=seeded, admin=admin, rng=rng)
         deals_demo.seed(partners=seeded, admin=admin, staff=staff)
         deals_demo.seed_leads(partners=seeded, admin=admin)
@@ -331,3 +333,5 @@ def _seed_tenant() -> None:
                     actor=admin,
                     reason="逾期未回款 / overdue payments",
                 )
+        # Seeding wrote rows that bypass the on-commit refresh (history, back-dated orders).
+        rollups_rebuild()

@@ -15,6 +15,7 @@ import django_filters
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from partners.models import Partner, PartnerType, ProductLine, Tier
 from partners.selectors import partners_visible_to
@@ -26,10 +27,13 @@ from .periods import Period, PeriodKind
 
 class CockpitFilter(django_filters.FilterSet):
     period = django_filters.ChoiceFilter(
-        choices=PeriodKind.choices, label=_("Period"), empty_label=None, method="keep"
+        choices=PeriodKind.choices,
+        label=pgettext_lazy("report", "Period"),
+        empty_label=None,
+        method="keep",
     )
     on = django_filters.DateFilter(
-        label=_("Including the day"),
+        label=_("Any day of the period"),
         method="keep",
         widget=forms.DateInput(attrs={"type": "date"}),
     )

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from prm.core.jobs import job
 
+from .forecast_tasks import forecasts_monthly
 from .rollups import rollups_drain
 from .subscription_tasks import subscriptions_send
 
 # Celery discovers `reports.tasks` only: the other task modules are imported here.
-__all__ = ["rollups_refresh", "subscriptions_send"]
+__all__ = ["forecasts_monthly", "rollups_refresh", "subscriptions_send"]
 
 
 @job("reports.rollups_refresh")

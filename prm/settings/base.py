@@ -253,6 +253,8 @@ CELERY_BEAT_SCHEDULE = {
     "support-sla": _per_tenant("partners.support.tasks.support_sla_check", hour="*", minute="*/10"),
     # Hourly: scheduled reports go out from 07:00 in each vendor's own time zone.
     "report-subscriptions": _per_tenant("reports.subscriptions_send", hour="*", minute=0),
+    # Daily; it acts on day 1 (open the month's forecasts) and day 5 (remind who has not sent).
+    "forecasts-monthly": _per_tenant("reports.forecast_tasks.forecasts_monthly", hour=8, minute=30),
     # Rollup slices are refreshed on commit; this catches any whose job was lost (broker down).
     "rollups-refresh": _per_tenant("reports.rollups_refresh", hour="*", minute="*/15"),
     "expire-lead-offers": _per_tenant(

@@ -15,6 +15,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from prm.core.models import AuditReasonMixin, StatusChange
 from prm.core.money import MoneyField
@@ -25,7 +26,7 @@ HORIZON = 3  # months forecast after the cycle's month
 class ForecastStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
-    COMMITTED = "committed", _("Committed")
+    COMMITTED = "committed", pgettext_lazy("forecast status", "Committed")
 
 
 FORECAST_TRANSITIONS: dict[str, set[str]] = {

@@ -107,6 +107,9 @@ def _remove(ids: dict[str, Any]) -> None:
         "DELETE FROM partners_partnerstatuschange WHERE partner_id = ANY(%(p)s)",
         "UPDATE auditlog_logentry SET actor_id = NULL WHERE actor_id = ANY(%(u)s)",
         "DELETE FROM accounts_user WHERE partner_id = ANY(%(p)s)",
+        "DELETE FROM reports_rolluppending WHERE partner_id = ANY(%(p)s)",
+        "DELETE FROM reports_saleslinemonth WHERE partner_id = ANY(%(p)s)",
+        "DELETE FROM reports_partnermonth WHERE partner_id = ANY(%(p)s)",
         "DELETE FROM partners_partner WHERE id = ANY(%(p)s)",
         "DELETE FROM core_sequence WHERE key LIKE 'DR-%%'",
         # The customer's region and product line were created by the committed setup too.

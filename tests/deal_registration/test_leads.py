@@ -644,6 +644,9 @@ def _race_remove(ids: dict) -> None:
         "DELETE FROM partners_partner_product_lines WHERE partner_id = ANY(%(partners)s)",
         "DELETE FROM partners_partnerstatuschange WHERE partner_id = ANY(%(partners)s)",
         _audit("partners", "partner", "partners"),
+        "DELETE FROM reports_rolluppending WHERE partner_id = ANY(%(partners)s)",
+        "DELETE FROM reports_saleslinemonth WHERE partner_id = ANY(%(partners)s)",
+        "DELETE FROM reports_partnermonth WHERE partner_id = ANY(%(partners)s)",
         "DELETE FROM partners_partner WHERE id = ANY(%(partners)s)",
         "DELETE FROM auditlog_logentry WHERE content_type_id = (SELECT id FROM "
         "django_content_type WHERE app_label = 'deal_registration' AND model = 'tierdealrules') "

@@ -142,6 +142,9 @@ def _remove(ids: dict[str, Any]) -> None:
         "UPDATE auditlog_logentry SET actor_id = NULL WHERE actor_id IN "
         "(SELECT id FROM accounts_user WHERE partner_id = ANY(%(p)s))",
         "DELETE FROM accounts_user WHERE partner_id = ANY(%(p)s)",
+        "DELETE FROM reports_rolluppending WHERE partner_id = ANY(%(p)s)",
+        "DELETE FROM reports_saleslinemonth WHERE partner_id = ANY(%(p)s)",
+        "DELETE FROM reports_partnermonth WHERE partner_id = ANY(%(p)s)",
         "DELETE FROM partners_partner WHERE id = ANY(%(p)s)",
         # Order numbers taken by the race: later tests expect this vendor's first SO number.
         "DELETE FROM core_sequence WHERE key LIKE 'SO-%%'",

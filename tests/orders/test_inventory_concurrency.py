@@ -124,6 +124,12 @@ def _remove(tag: str) -> None:
         "(SELECT id FROM django_content_type WHERE app_label = 'orders' AND model = 'product') "
         "AND object_id IN (SELECT id FROM orders_product WHERE sku LIKE %(sku)s)",
         "DELETE FROM orders_product WHERE sku LIKE %(sku)s",
+        "DELETE FROM reports_rolluppending WHERE partner_id IN "
+        "(SELECT id FROM partners_partner WHERE name = %(partner)s)",
+        "DELETE FROM reports_saleslinemonth WHERE partner_id IN "
+        "(SELECT id FROM partners_partner WHERE name = %(partner)s)",
+        "DELETE FROM reports_partnermonth WHERE partner_id IN "
+        "(SELECT id FROM partners_partner WHERE name = %(partner)s)",
         "DELETE FROM partners_productline WHERE code = %(line)s",
         "DELETE FROM auditlog_logentry WHERE content_type_id = "
         "(SELECT id FROM django_content_type WHERE app_label = 'partners' AND model = 'partner') "

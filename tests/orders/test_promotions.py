@@ -678,6 +678,9 @@ def _race_remove(ids: dict[str, int]) -> None:
         "DELETE FROM auditlog_logentry WHERE object_pk = %(partner)s::text AND content_type_id = "
         "(SELECT id FROM django_content_type WHERE app_label = 'partners' AND model = 'partner')",
         "DELETE FROM orders_product WHERE id IN (%(product)s, %(other_product)s)",
+        "DELETE FROM reports_rolluppending WHERE partner_id = %(partner)s",
+        "DELETE FROM reports_saleslinemonth WHERE partner_id = %(partner)s",
+        "DELETE FROM reports_partnermonth WHERE partner_id = %(partner)s",
         "DELETE FROM partners_partner WHERE id = %(partner)s",
         "DELETE FROM partners_productline WHERE id = %(line)s",
     ]

@@ -518,6 +518,9 @@ def _race_remove(ids: dict[str, Any]) -> None:
         "UPDATE auditlog_logentry SET actor_id = NULL WHERE actor_id = %(d)s OR actor_id IN "
         "(SELECT id FROM accounts_user WHERE partner_id = %(p)s)",
         "DELETE FROM accounts_user WHERE partner_id = %(p)s OR id = %(d)s",
+        "DELETE FROM reports_rolluppending WHERE partner_id = %(p)s",
+        "DELETE FROM reports_saleslinemonth WHERE partner_id = %(p)s",
+        "DELETE FROM reports_partnermonth WHERE partner_id = %(p)s",
         "DELETE FROM partners_partner WHERE id = %(p)s",
         # Numbers taken by the race: later tests expect this vendor's first numbers.
         "DELETE FROM core_sequence WHERE key LIKE 'SO-%%' OR key LIKE 'SH-%%' OR key LIKE 'RMA-%%'",

@@ -702,6 +702,9 @@ def _remove_reporter(ids: dict[str, int]) -> None:
         "(SELECT id FROM django_content_type WHERE app_label = 'orders' AND model = 'product')",
         "DELETE FROM orders_product WHERE id = %(product)s",
         "DELETE FROM partners_partner_product_lines WHERE partner_id = %(p)s",
+        "DELETE FROM reports_rolluppending WHERE partner_id = %(p)s",
+        "DELETE FROM reports_saleslinemonth WHERE partner_id = %(p)s",
+        "DELETE FROM reports_partnermonth WHERE partner_id = %(p)s",
         "DELETE FROM partners_productline WHERE id = %(line)s",
         "DELETE FROM partners_partnerstatuschange WHERE partner_id = %(p)s",
         "DELETE FROM auditlog_logentry WHERE object_id = %(p)s AND content_type_id = "

@@ -500,6 +500,9 @@ def _remove(partner_id: int) -> None:
         "DELETE FROM partners_partnerstatuschange WHERE partner_id = %(p)s",
         "DELETE FROM auditlog_logentry WHERE object_pk = %(p)s::text AND content_type_id = "
         "(SELECT id FROM django_content_type WHERE app_label = 'partners' AND model = 'partner')",
+        "DELETE FROM reports_rolluppending WHERE partner_id = %(p)s",
+        "DELETE FROM reports_saleslinemonth WHERE partner_id = %(p)s",
+        "DELETE FROM reports_partnermonth WHERE partner_id = %(p)s",
         "DELETE FROM partners_partner WHERE id = %(p)s",
     ]
     with connection.cursor() as cursor:

@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
-from django.utils import translation
+from django.utils import timezone, translation
 from django_tenants.utils import schema_context
 
 from deal_registration.models import DealConflict, DealRegistration
@@ -102,6 +102,23 @@ def test_demo_vendor_has_every_lifecycle_stage_and_working_logins(tenant_a):
         assert list(
             User.objects.filter(partner=terminated).values_list("is_active", flat=True)
         ) == [False]
+        # Two years of history behind the cockpit, this year's targets, forecasts in every state.
+        from reports.models import Forecast, PartnerMonth, SalesTarget
+        from reports.periods import add_months
+        from reports.rollups import rollups_rebuild
+
+        year_ago = add_months(timezone.localdate().replace(day=1), -12)
+        assert PartnerMonth.objects.filter(month=year_ago, ordered_amount__gt=0).exists()
+        before = sorted(PartnerMonth.objects.values_list("partner_id", "month", "ordered_amount"))
+        rollups_rebuild()
+        after = sorted(PartnerMonth.objects.values_list("partner_id", "month", "ordered_amount"))
+        assert before == after  # the rollups the seed left are those a rebuild computes
+        assert SalesTarget.objects.filter(year=timezone.localdate().year).count() % 4 == 0
+        assert set(Forecast.objects.values_list("status", flat=True)) == {
+            "draft",
+            "submitted",
+            "committed",
+        }
         for login in demo.demo_logins():
             user = authenticate(username=login.email, password=login.password)
             assert user is not None, login.email

@@ -111,6 +111,9 @@ def _remove(ids: dict[str, int]) -> None:
         "UPDATE partners_partner SET channel_manager_id = NULL WHERE id = %(p)s",
         "UPDATE auditlog_logentry SET actor_id = NULL WHERE actor_id IN (%(s)s, %(m)s)",
         "DELETE FROM accounts_user WHERE id IN (%(s)s, %(m)s)",
+        "DELETE FROM reports_rolluppending WHERE partner_id = %(p)s",
+        "DELETE FROM reports_saleslinemonth WHERE partner_id = %(p)s",
+        "DELETE FROM reports_partnermonth WHERE partner_id = %(p)s",
         "DELETE FROM partners_partner WHERE id = %(p)s",
     ]
     with connection.cursor() as cursor:

@@ -33,7 +33,7 @@ def test_the_cockpit_document_holds_the_pages_figures(channel: Channel, vendor_a
     doc = build(vendor_admin)
 
     assert (doc.title, doc.subtitle) == ("Channel cockpit", "2026-11")
-    assert figures(doc) == {
+    sales = {
         # (2997 - 500) / 500 = +499.4%; (2997 - 899) / 899 = +233.4%
         "Ordered": ("¥2,997.00", "MoM +499.4% · YoY +233.4%"),
         "Shipped": ("¥1,199.00", "MoM — · YoY —"),
@@ -41,6 +41,18 @@ def test_the_cockpit_document_holds_the_pages_figures(channel: Channel, vendor_a
         "Active partners that ordered": ("66.7%", "2 of 3 active partners"),
         "Order to first shipment": ("271.3 h", "mean over 2 orders first shipped"),
     }
+    assert {k: v for k, v in figures(doc).items() if k in sales} == sales
+    # The channel figures follow, as on the page (their values are tested in figures/).
+    assert list(figures(doc))[len(sales) :] == [
+        "New partners",
+        "Deal win rate",
+        "Deal cycle",
+        "Rebates accrued",
+        "Market funds spent",
+        "Training completion",
+        "Sell-through rate",
+        "Channel inventory days",
+    ]
     tables = {t.key: t for t in doc.tables}
     assert list(tables) == [
         "trend",
@@ -66,7 +78,7 @@ def test_filters_narrow_it_and_are_named_in_the_subtitle(channel: Channel, vendo
     assert doc.subtitle == "2026-11 · Guangdong · 线缆"
     assert figures(doc)["Ordered"][0] == "¥300.00"  # south's three cables
     assert figures(doc)["Collected"][1].endswith(
-        "All product lines: payments do not split by line."
+        "All product lines: money received does not split by line."
     )
 
 
