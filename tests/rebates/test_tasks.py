@@ -45,7 +45,8 @@ def test_changes_share_one_queued_recalculation_which_updates_the_accrual(
     recalculate_partner_day(partner.pk, day.isoformat())
     after_run = queue_recalculation(partner.pk, day)
 
-    assert len(queued) == 1  # two payments, one job
+    # Two payments, one recalculation (the reports' rollup refresh queues its own job).
+    assert len([job for job in queued if not hasattr(job, "rollups_schema")]) == 1
     assert again is False
     assert after_run is True  # the job cleared the marker: the next change queues again
     accrual = RebateAccrual.objects.get(
