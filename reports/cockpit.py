@@ -9,7 +9,8 @@ Definitions (worked example in docs/cockpit.md, checked by tests/reports/test_co
   wallet top-ups (`TopUpRequest.transferred_on`). Money is not tied to product lines, so with a
   product-line filter this figure stays for all lines.
 * **growth**: (current - previous) / previous, for the period before (环比) and the same period
-  a year earlier (同比); None when the earlier figure is 0.
+  a year earlier (同比); None when the earlier figure is 0, and None while the period is still
+  running (a month to date against whole months would read as a fall every day).
 * **active partner ratio**: partners now active that placed a counted order in the period
   (on the product line, when filtered), over partners now active.
 * **order processing time**: mean hours from placing an order to its first shipment, over the
@@ -82,14 +83,17 @@ class Compared:
     current: Decimal
     previous: Decimal
     year_ago: Decimal
+    # A period still running is only partly counted: comparing it with whole periods would
+    # show every month as a fall until its last day, so there is no growth rate yet.
+    running: bool = False
 
     @property
     def vs_previous(self) -> Decimal | None:
-        return growth(self.current, self.previous)
+        return None if self.running else growth(self.current, self.previous)
 
     @property
     def vs_year_ago(self) -> Decimal | None:
-        return growth(self.current, self.year_ago)
+        return None if self.running else growth(self.current, self.year_ago)
 
 
 @dataclass
@@ -105,6 +109,7 @@ class Group:
 @dataclass
 class SalesPicture:
     period: Period
+    running: bool  # the period has not ended: its figures are to date
     ordered: Compared
     shipped: Compared
     collected: Compared
@@ -237,6 +242,7 @@ def sales_picture(scope: CockpitScope) -> SalesPicture:
         _sum(months, period.year_ago()),
     )
     per_partner = _grouped_sums(scope, "partner_id", period.start, period.end)
+    running = period.start <= scope.today < period.end
     partners: list[Any] = list(
         scope.partners.values(
             "pk", "name", "name_en", "region", "status", "tier_id", "tier__name", "tier__name_en"
@@ -257,9 +263,10 @@ def sales_picture(scope: CockpitScope) -> SalesPicture:
     trend_months = Period("month", trend_start, period.end).months()
     return SalesPicture(
         period=period,
-        ordered=Compared(now.ordered, before.ordered, year_ago.ordered),
-        shipped=Compared(now.shipped, before.shipped, year_ago.shipped),
-        collected=Compared(now.collected, before.collected, year_ago.collected),
+        ordered=Compared(now.ordered, before.ordered, year_ago.ordered, running),
+        shipped=Compared(now.shipped, before.shipped, year_ago.shipped, running),
+        collected=Compared(now.collected, before.collected, year_ago.collected, running),
+        running=running,
         order_count=now.orders,
         trend_months=trend_months,
         trend={m: months.get(m, Totals()) for m in trend_months},

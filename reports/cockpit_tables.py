@@ -43,7 +43,8 @@ def _group_table(
         row: list[Any] = [g.label] + ([g.partners] if count else [])
         row += [g.totals.ordered, g.totals.shipped] + ([g.totals.collected] if collected else [])
         table.rows.append([*row, share(g.totals.ordered, total)])
-        table.links.append(link("orders", **{dimension: g.key}))
+        # Rows without a key (no tier, no product line) have no filter that selects them alone.
+        table.links.append(link("orders", **{dimension: g.key}) if g.key else None)
     return table
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,16 @@ from .models import ReportKind
 @document_builder(ReportKind.FORECAST)
 def forecast_document(user: Any, query: QueryDict) -> ReportDocument:
     form = RollupFilterForm(query, cycles=cycles_known(user), default=current_cycle())
+    if query and not form.is_valid():
+        # A printed or mailed report must say what it covers: a filter that no longer holds
+        # (a deleted product line) is refused, not silently widened to "all".
+        raise ValidationError(
+            [
+                f"{form.fields[name].label if name in form.fields else name}: {message}"
+                for name, messages in form.errors.items()
+                for message in messages
+            ]
+        )
     filters = form.filters()
     rollup = forecast_rollup(user=user, filters=filters)
     total = rollup.total()

@@ -265,8 +265,16 @@ def forecast_return(*, forecast: Forecast, reason: str, actor: Any) -> Forecast:
     """Send a submitted forecast back to the partner as a draft; the reason is required."""
     forecast = _locked(forecast)
     _decider(forecast, actor)
+    if forecast.cycle != current_cycle():
+        # The partner could no longer change or resend it: it would stay a draft for ever.
+        raise ValidationError(
+            _("The %(cycle)s cycle is over: commit the forecast, adjusting it first if needed.")
+            % {"cycle": f"{forecast.cycle:%Y-%m}"}
+        )
     reason = clean_reason(reason, required=True)
     moved = _move(forecast, ForecastStatus.DRAFT, actor=actor, reason=reason)
+    # The partner revises its own figures; adjustments made to the old ones no longer apply.
+    moved.lines.update(adjusted_amount=None, adjusted_by=None, note="")
     notify(
         recipients=_partner_side(moved),
         kind="forecast.returned",

@@ -2,8 +2,10 @@
 
 Changes to orders, shipments and payments mark the partner-months they touch
 (`rollups_mark`, through `reports.receivers`); a job queued on commit recomputes each marked
-slice from its source rows (`slice_refresh`). The pending row is deleted *before* its slice is
-recomputed, so a change committed during a refresh marks the slice again and is never lost.
+slice from its source rows (`slice_refresh`). A slice's pending row stays locked while the slice
+is recomputed and is deleted in that same transaction; marking upserts the row, so a writer that
+commits during a refresh waits for it and leaves the slice marked again: no change is lost, and a
+job that dies half-way leaves the rest pending.
 `rollups_rebuild` recomputes everything (after imports, bulk loads or a change of product line).
 """
 
@@ -54,7 +56,14 @@ def rollups_mark(slices: Iterable[tuple[int, date]]) -> None:
     rows = [RollupPending(partner_id=p, month=m) for p, m in set(slices)]
     if not rows:
         return
-    RollupPending.objects.bulk_create(rows, ignore_conflicts=True)
+    # An upsert, not "do nothing": it locks an existing row until this transaction commits, so a
+    # refresh running meanwhile skips the slice instead of recomputing it without this change.
+    RollupPending.objects.bulk_create(
+        sorted(rows, key=lambda r: (r.partner_id, r.month)),
+        update_conflicts=True,
+        unique_fields=["month", "partner"],
+        update_fields=["queued_at"],
+    )
     _refresh_on_commit()
 
 
@@ -78,17 +87,28 @@ def _refresh_on_commit() -> None:
 
 
 def rollups_drain(*, limit: int = 500) -> int:
-    """Refresh up to `limit` pending slices; returns how many were refreshed."""
-    with transaction.atomic():
-        taken = list(
-            RollupPending.objects.select_for_update(skip_locked=True)
-            .order_by("pk")
-            .values_list("pk", "partner_id", "month")[:limit]
-        )
-        RollupPending.objects.filter(pk__in=[pk for pk, _, _ in taken]).delete()
-    for _pk, partner_id, month in taken:
-        slice_refresh(partner_id=partner_id, month=month)
-    return len(taken)
+    """Refresh up to `limit` pending slices, each in its own transaction; returns how many.
+
+    A slice's pending row is locked, the slice recomputed and the row deleted in one
+    transaction: a job that dies half-way loses nothing (the rest stay pending), and rows a
+    writer still holds are skipped until it commits.
+    """
+    done = 0
+    while done < limit:
+        with transaction.atomic():
+            row = (
+                RollupPending.objects.select_for_update(skip_locked=True)
+                .order_by("pk")
+                .values_list("pk", "partner_id", "month")
+                .first()
+            )
+            if row is None:
+                break
+            pk, partner_id, month = row
+            slice_refresh(partner_id=partner_id, month=month)
+            RollupPending.objects.filter(pk=pk).delete()
+        done += 1
+    return done
 
 
 def _month(field: str) -> TruncMonth:

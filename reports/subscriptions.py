@@ -7,15 +7,16 @@ once, as its owner, when it is saved (bad filters are refused at the "filters" f
 report is built as the owner again each time it is sent, so it never shows more than the owner
 may see on the page that day. Only the owner sees, changes or deletes a subscription.
 
-Filters that pin a date (`on`, `year`, `cycle`) are dropped: a scheduled report covers the
-period current on the day it is sent.
+Filters that pin a date (`on`, `year`, `cycle`) are dropped when saved. When sent, a cockpit
+covers the last *whole* period of its kind (the monthly email of 1 December is November's); the
+scoreboard covers the current year to date and the forecast roll-up the current cycle.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -38,6 +39,7 @@ from prm.tenancy.selectors import current_tenant, tenant_base_url, tenant_zone
 from .documents import BUILDERS, ReportDocument, document_build
 from .models import Frequency, ReportKind, ReportSubscription
 from .pdf import document_filename, document_pdf
+from .periods import Period, PeriodKind
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +92,16 @@ def query_clean(query: str) -> str:
         if values:
             kept.setlist(key, values)
     return kept.urlencode()
+
+
+def query_for_sending(kind: str, query: str, today: date) -> str:
+    """The filters of the email sent `today`: a cockpit is pinned to the last whole period."""
+    if kind != ReportKind.COCKPIT:
+        return query
+    params = QueryDict(query, mutable=True)
+    running = Period.containing(params.get("period") or PeriodKind.MONTH, today)
+    params["on"] = (running.start - timedelta(days=1)).isoformat()
+    return params.urlencode()
 
 
 def report_build(*, user: Any, kind: str, query: str) -> ReportDocument:
@@ -361,7 +373,9 @@ def subscription_send(*, subscription_id: int, today: date) -> bool:
         with translation.override(_language(subscription.user)):
             try:
                 doc = report_build(
-                    user=subscription.user, kind=subscription.kind, query=subscription.query
+                    user=subscription.user,
+                    kind=subscription.kind,
+                    query=query_for_sending(subscription.kind, subscription.query, today),
                 )
             except ValidationError as exc:
                 _tell_unbuildable(subscription, " ".join(exc.messages))

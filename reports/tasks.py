@@ -12,7 +12,8 @@ from .subscription_tasks import subscriptions_send
 __all__ = ["forecasts_monthly", "rollups_refresh", "subscriptions_send"]
 
 
-@job("reports.rollups_refresh")
+# Each slice commits on its own, so a long backlog (an import) may take several minutes.
+@job("reports.rollups_refresh", soft_time_limit=15 * 60, time_limit=16 * 60)
 def rollups_refresh() -> int:
     """Refresh every pending slice of the current tenant; safe to run twice or concurrently."""
     done = total = rollups_drain()

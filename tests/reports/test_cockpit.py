@@ -197,3 +197,41 @@ def test_approved_top_ups_count_as_collected(channel: Channel, vendor_admin: Any
     p = picture(vendor_admin)
     assert p.collected.current == Decimal("1300.00")  # 1000.00 paid + 300.00 topped up
     assert waiting.status == "submitted"
+
+
+def test_a_refresh_that_fails_half_way_leaves_the_rest_pending(
+    channel: Channel, vendor_admin: Any, monkeypatch: Any
+) -> None:
+    from datetime import date
+
+    from reports import rollups
+    from reports.models import RollupPending
+
+    months = [date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 1)]
+    rollups.rollups_mark([(channel.east.pk, m) for m in months])
+    real = rollups.slice_refresh
+    seen: list[date] = []
+
+    def flaky(*, partner_id: int, month: date) -> None:
+        seen.append(month)
+        if len(seen) == 2:
+            raise RuntimeError("database went away")
+        real(partner_id=partner_id, month=month)
+
+    monkeypatch.setattr(rollups, "slice_refresh", flaky)
+    with pytest.raises(RuntimeError):
+        rollups.rollups_drain()
+    left = sorted(RollupPending.objects.values_list("month", flat=True))
+    assert left == months[1:]  # the first slice is done; the failed one and the next wait
+    monkeypatch.setattr(rollups, "slice_refresh", real)
+    assert rollups.rollups_drain() == 2
+    assert not RollupPending.objects.exists()
+
+
+def test_a_running_period_has_no_growth_rate(channel: Channel, vendor_admin: Any) -> None:
+    from prm.tenancy.selectors import tenant_today
+
+    now = picture(vendor_admin, f"period=month&on={tenant_today().isoformat()}")
+    assert now.running is True
+    assert (now.ordered.vs_previous, now.ordered.vs_year_ago) == (None, None)
+    assert picture(vendor_admin).running is False  # November 2026 is over

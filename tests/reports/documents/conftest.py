@@ -24,7 +24,7 @@ from prm.accounts.roles import Role
 from tests.factories import make_user
 from tests.reports.cockpit_fixture import Channel, build_channel
 
-TODAY = date(2026, 11, 16)
+TODAY = date(2026, 12, 16)  # November, the report month, is over: growth rates show
 NOVEMBER = "period=month&on=2026-11-15"
 
 

@@ -108,9 +108,12 @@ def test_it_is_sent_once_with_the_pdf_in_the_subscribers_language(
     subscribe(english, query="period=month&province=广东")
     subscribe(vendor_admin, query="period=month&province=广东")  # vendor default: 简体中文
 
-    first = run(MONDAY_0730)
-    again = run(MONDAY_0730)
-    later = run(datetime(2026, 11, 16, 9, 0, tzinfo=UTC))
+    # Monday 7 December 07:30 in Shanghai: the monthly cockpit covers November, the last
+    # whole month.
+    monday = datetime(2026, 12, 6, 23, 30, tzinfo=UTC)
+    first = run(monday)
+    again = run(monday)
+    later = run(datetime(2026, 12, 7, 9, 0, tzinfo=UTC))
 
     assert (len(first), len(again), len(later)) == (2, 0, 0)
     by_email = {m.to[0]: m for m in first}
@@ -125,7 +128,7 @@ def test_it_is_sent_once_with_the_pdf_in_the_subscribers_language(
     assert "Attached is your scheduled report" in to_english.body
     assert "http://alpha.localhost" in to_english.body  # where to change or stop it
     assert set(ReportSubscription.objects.values_list("last_sent_on", flat=True)) == {
-        date(2026, 11, 16)
+        date(2026, 12, 7)
     }
 
 

@@ -6,6 +6,7 @@ nothing, and each step leaves its history, audit trail and notifications."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from auditlog.context import set_actor
@@ -413,3 +414,27 @@ def test_committing_freezes_the_forecast_and_tells_the_partner(world: World, ven
         ("submitted", "committed", ""),
     ]
     assert _line(saved, world).amount == D("1500.50")
+
+
+def test_sending_back_drops_the_adjustments_and_is_refused_once_the_cycle_is_over(
+    world: World, clock: dict[str, Any]
+):
+    submitted = forecast(world, world.shanghai, routers=("100.00", "0", "0"))
+    line = submitted.lines.get(product_line=world.routers, month=world.months[0])
+    forecast_adjust(line=line, amount="80.00", note="按出货节奏", actor=world.east)
+
+    returned = forecast_return(forecast=submitted, reason="请重报", actor=world.east)
+    line.refresh_from_db()
+    assert returned.status == "draft"
+    assert (line.adjusted_amount, line.adjusted_by, line.note) == (None, None, "")
+
+    user = world.user(world.shanghai)
+    forecast_submit(forecast=submitted, actor=user)
+    clock["day"] = world.months[0]  # the cycle's month is over
+    refused = english_errors(
+        lambda: forecast_return(forecast=submitted, reason="太晚了", actor=world.east)
+    )
+    assert refused == [
+        f"The {world.cycle:%Y-%m} cycle is over: commit the forecast, adjusting it first if needed."
+    ]
+    assert forecast_commit(forecast=submitted, actor=world.east).status == "committed"
