@@ -32,6 +32,7 @@ from orders.sellthrough_metrics import (
 from partners.models import Partner
 from prm.tenancy.selectors import tenant_today, tenant_zone
 
+from .models import SalesLineMonth
 from .periods import Period
 
 
@@ -60,23 +61,48 @@ def _line(qs: QuerySet[Any], product: str, product_line_id: int | None) -> Query
     return qs.filter(**{f"{product}__product_line_id": product_line_id})
 
 
+def _sell_in(
+    partners: QuerySet[Partner], period: Period, as_of: dt.date, product_line_id: int | None
+) -> int:
+    """Units shipped from the period's start to `as_of`: whole months from the monthly rollup
+    (the same shipments, summed when they happened), the running month's days from the
+    shipment lines themselves, so the expensive read never spans more than one month."""
+    running = as_of.replace(day=1)
+    whole_end = running if as_of != period.last_day else period.end
+    months = SalesLineMonth.objects.filter(
+        partner__in=partners, month__gte=period.start, month__lt=whole_end
+    )
+    if product_line_id is not None:
+        months = months.filter(product_line_id=product_line_id)
+    units = months.aggregate(n=Sum("shipped_quantity"))["n"] or 0
+    if whole_end < period.end:
+        zone = tenant_zone()
+        since = dt.datetime.combine(running, dt.time.min, tzinfo=zone)
+        until = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+        units += (
+            _line(
+                ShipmentLine.objects.filter(
+                    order_line__order__partner__in=partners,
+                    shipment__shipped_at__gte=since,
+                    shipment__shipped_at__lt=until,
+                ),
+                "order_line__product",
+                product_line_id,
+            ).aggregate(n=Sum("quantity"))["n"]
+            or 0
+        )
+    return int(units)
+
+
 def sell_through(
     *, partners: QuerySet[Partner], period: Period, product_line_id: int | None = None
 ) -> SellThrough:
-    """Four queries."""
+    """Four queries for a period that is over (five while it runs)."""
     as_of, days = sell_through_window(period)
     if days < 1:
         return SellThrough(period.start, as_of, 0, 0, 0, 0, None, None, None)
     window = sellthrough_window(as_of=as_of, days=days)
-    sell_in = _line(
-        ShipmentLine.objects.filter(
-            order_line__order__partner__in=partners,
-            shipment__shipped_at__gte=window.since,
-            shipment__shipped_at__lt=window.until,
-        ),
-        "order_line__product",
-        product_line_id,
-    ).aggregate(n=Sum("quantity"))["n"]
+    sell_in = _sell_in(partners, period, as_of, product_line_id)
     sell_out = _line(
         SellOut.objects.filter(
             partner__in=partners, sold_on__gte=window.start, sold_on__lte=window.end
@@ -101,7 +127,7 @@ def sell_through(
     stock = ChannelStockReport.objects.filter(pk__in=latest).aggregate(
         reports=Count("pk", distinct=True), n=Sum("lines__quantity", filter=in_line)
     )
-    sell_in, sell_out, opening = sell_in or 0, sell_out or 0, opening or 0
+    sell_out, opening = sell_out or 0, opening or 0
     channel_stock = (stock["n"] or 0) if stock["reports"] else None
     return SellThrough(
         start=window.start,

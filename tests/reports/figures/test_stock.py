@@ -45,6 +45,7 @@ from reports.channel_figures import (
     sell_through_sales,
     sell_through_shipments,
 )
+from reports.rollups import rollups_rebuild
 from tests.factories import make_order, make_partner, make_product, make_user
 
 from .conftest import local, month
@@ -131,6 +132,7 @@ def world(vendor, manager) -> World:
     w.ship(w.p3, w.chip, (500, local(2025, 6, 5, 10)))
     w.sell(w.p3, w.chip, date(2025, 6, 6), 300)
     w.stock(w.p3, date(2025, 6, 1), {w.chip: 999})
+    rollups_rebuild()  # whole months of sell-in are read from the monthly rollup
     return w
 
 
