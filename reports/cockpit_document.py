@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -23,7 +23,7 @@ from prm.tenancy.selectors import current_tenant
 from .cockpit import Compared, SalesPicture, sales_picture
 from .cockpit_channel import channel_kpis, channel_picture
 from .cockpit_tables import sales_kpis, sales_tables
-from .documents import Figure, ReportDocument, document_builder
+from .documents import Figure, ReportDocument, document_builder, filters_refused
 from .filters import CockpitFilter, CockpitScope, cockpit_scope
 from .geography import Area, province_label
 from .models import ReportKind
@@ -36,14 +36,7 @@ def _no_link(what: str, **overrides: str) -> str:
 def _filters_checked(user: Any, query: QueryDict) -> CockpitFilter:
     filterset = CockpitFilter(query or None, user=user)
     if filterset.is_bound and not filterset.is_valid():
-        form = filterset.form
-        raise ValidationError(
-            [
-                f"{form.fields[name].label if name in form.fields else name}: {message}"
-                for name, messages in form.errors.items()
-                for message in messages
-            ]
-        )
+        raise filters_refused(filterset.form)
     return filterset
 
 

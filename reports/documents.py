@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django import forms
+from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
 from .tables import Table
@@ -48,3 +50,15 @@ def document_build(kind: str, user: Any, query: QueryDict) -> ReportDocument:
     from . import builders  # noqa: F401  (registers every builder)
 
     return BUILDERS[kind](user, query)
+
+
+def filters_refused(form: forms.Form) -> ValidationError:
+    """A document's filters that do not validate, each named: a printed or mailed report must
+    say what it covers, so a filter that no longer holds is refused, not widened to "all"."""
+    return ValidationError(
+        [
+            f"{form.fields[name].label if name in form.fields else name}: {message}"
+            for name, messages in form.errors.items()
+            for message in messages
+        ]
+    )

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 from prm.core.templatetags.humanize_money import money
 from prm.tenancy.selectors import current_tenant
 
-from .documents import Figure, ReportDocument, document_builder
+from .documents import Figure, ReportDocument, document_builder, filters_refused
 from .forecast_forms import RollupFilterForm, cycle_value
 from .forecast_rollup import forecast_rollup, rollup_tables
 from .forecast_selectors import current_cycle, cycles_known
@@ -24,15 +23,7 @@ from .models import ReportKind
 def forecast_document(user: Any, query: QueryDict) -> ReportDocument:
     form = RollupFilterForm(query, cycles=cycles_known(user), default=current_cycle())
     if query and not form.is_valid():
-        # A printed or mailed report must say what it covers: a filter that no longer holds
-        # (a deleted product line) is refused, not silently widened to "all".
-        raise ValidationError(
-            [
-                f"{form.fields[name].label if name in form.fields else name}: {message}"
-                for name, messages in form.errors.items()
-                for message in messages
-            ]
-        )
+        raise filters_refused(form)
     filters = form.filters()
     rollup = forecast_rollup(user=user, filters=filters)
     total = rollup.total()
