@@ -71,6 +71,7 @@ from prm.core.files import validate_upload
 from prm.core.money import DECIMAL_PLACES, MoneyField, to_decimal
 from prm.core.numbering import next_number
 from prm.core.templatetags.humanize_money import money
+from prm.core.widgets import SearchSelect
 from prm.core.workflow import InvalidTransition, transition, transition_start
 from prm.tenancy.selectors import current_tenant, tenant_today, tenant_zone
 
@@ -582,7 +583,9 @@ class TopUpFilter(django_filters.FilterSet):
         empty_label=gettext_lazy("All"),
     )
     partner = django_filters.ModelChoiceFilter(
-        queryset=_visible_partners, label=gettext_lazy("Partner")
+        queryset=_visible_partners,
+        label=gettext_lazy("Partner"),
+        widget=SearchSelect("partners:search"),
     )
 
     class Meta:

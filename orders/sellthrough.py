@@ -48,6 +48,7 @@ from partners.recruitment.names import normalize_name
 from partners.selectors import partners_visible_to
 from prm.accounts.access import active_user
 from prm.accounts.visibility import scope_to_partner
+from prm.core.widgets import SearchSelect
 from prm.tenancy.selectors import tenant_today
 
 from .models import ChannelStockLine, ChannelStockReport, Product, SellOut
@@ -573,7 +574,10 @@ class _DateInput(forms.DateInput):
 
 class DiversionFilter(django_filters.FilterSet):
     partner = django_filters.ModelChoiceFilter(
-        queryset=_visible_partners, label=gettext_lazy("Partner"), empty_label=gettext_lazy("All")
+        queryset=_visible_partners,
+        label=gettext_lazy("Partner"),
+        empty_label=gettext_lazy("All"),
+        widget=SearchSelect("partners:search"),
     )
     province = django_filters.CharFilter(method="in_province", label=gettext_lazy("Province"))
     sold_from = django_filters.DateFilter(

@@ -68,6 +68,7 @@ from prm.accounts.roles import Role
 from prm.accounts.visibility import scope_to_partner
 from prm.core.money import MoneyField, to_decimal
 from prm.core.numbering import next_number
+from prm.core.widgets import SearchSelect
 from prm.tenancy.selectors import current_tenant, tenant_zone
 
 ZERO = Decimal("0.00")
@@ -409,7 +410,9 @@ class StatementFilter(PartnerStatementFilter):
     """The vendor portal's filters; pass `request` so the partner choices are the visible ones."""
 
     partner = django_filters.ModelChoiceFilter(
-        queryset=_visible_partners, label=gettext_lazy("Partner")
+        queryset=_visible_partners,
+        label=gettext_lazy("Partner"),
+        widget=SearchSelect("partners:search"),
     )
 
     class Meta:

@@ -7,6 +7,7 @@ app_name = "partners"
 urlpatterns = [
     path("", views.partner_list, name="list"),
     path("export/", views.partner_export, name="export"),
+    path("search/", views.partner_search_json, name="search"),
     path("import/", views.partner_import, name="import"),
     path("<int:pk>/", views.partner_detail, name="detail"),
     path("<int:pk>/status/", views.partner_status, name="status"),

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -25,6 +25,7 @@ from .forms import (
 )
 from .importing import COLUMNS, partners_import
 from .models import Partner, Qualification
+from .search import partner_search
 from .selectors import PartnerFilter, partner_can_manage, partner_get_visible, partners_visible_to
 from .services import (
     partner_can_edit_profile,
@@ -65,6 +66,12 @@ def partner_list(request: HttpRequest) -> HttpResponse:
     partial = getattr(request, "htmx", False)  # set by django-htmx's middleware
     template = "partners/_partner_rows.html" if partial else "partners/partner_list.html"
     return render(request, template, {"filter": filterset, "page": page})
+
+
+@vendor_required
+def partner_search_json(request: HttpRequest) -> HttpResponse:
+    results = partner_search(user=request.user, text=request.GET.get("q", "")[:100])
+    return JsonResponse({"results": results})
 
 
 @vendor_required

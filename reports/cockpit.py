@@ -224,7 +224,9 @@ def _grouped(
     groups: dict[str, Group] = {}
     for p in partners:
         k = key(p)
-        group = groups.setdefault(k, Group(k, label(p)))
+        group = groups.get(k)
+        if group is None:
+            group = groups[k] = Group(k, label(p))
         group.partners += 1
         if p["pk"] in totals:
             group.totals.add(totals[p["pk"]])

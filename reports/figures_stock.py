@@ -64,40 +64,21 @@ def _line(qs: QuerySet[Any], product: str, product_line_id: int | None) -> Query
 def _sell_in(
     partners: QuerySet[Partner], period: Period, as_of: dt.date, product_line_id: int | None
 ) -> int:
-    """Units shipped from the period's start to `as_of`: whole months from the monthly rollup
-    (the same shipments, summed when they happened), the running month's days from the
-    shipment lines themselves, so the expensive read never spans more than one month."""
-    running = as_of.replace(day=1)
-    whole_end = running if as_of != period.last_day else period.end
+    """Units shipped from the period's start to `as_of`, from the monthly rollup: the same
+    shipments, summed in the month they happened. A running month's row holds the shipments
+    made so far, which are those up to today (`as_of`), once its refresh job has run."""
     months = SalesLineMonth.objects.filter(
-        partner__in=partners, month__gte=period.start, month__lt=whole_end
+        partner__in=partners, month__gte=period.start, month__lte=as_of
     )
     if product_line_id is not None:
         months = months.filter(product_line_id=product_line_id)
-    units = months.aggregate(n=Sum("shipped_quantity"))["n"] or 0
-    if whole_end < period.end:
-        zone = tenant_zone()
-        since = dt.datetime.combine(running, dt.time.min, tzinfo=zone)
-        until = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
-        units += (
-            _line(
-                ShipmentLine.objects.filter(
-                    order_line__order__partner__in=partners,
-                    shipment__shipped_at__gte=since,
-                    shipment__shipped_at__lt=until,
-                ),
-                "order_line__product",
-                product_line_id,
-            ).aggregate(n=Sum("quantity"))["n"]
-            or 0
-        )
-    return int(units)
+    return int(months.aggregate(n=Sum("shipped_quantity"))["n"] or 0)
 
 
 def sell_through(
     *, partners: QuerySet[Partner], period: Period, product_line_id: int | None = None
 ) -> SellThrough:
-    """Four queries for a period that is over (five while it runs)."""
+    """Four queries."""
     as_of, days = sell_through_window(period)
     if days < 1:
         return SellThrough(period.start, as_of, 0, 0, 0, 0, None, None, None)

@@ -19,6 +19,7 @@ from django.utils.translation import pgettext_lazy
 
 from partners.models import Partner, PartnerType, ProductLine, Tier
 from partners.selectors import partners_visible_to
+from prm.core.widgets import SearchSelect
 from prm.tenancy.selectors import tenant_today
 
 from .geography import Area, area_of, province_label
@@ -50,7 +51,11 @@ class CockpitFilter(django_filters.FilterSet):
         choices=PartnerType.choices, label=_("Type"), empty_label=_("All")
     )
     partner = django_filters.ModelChoiceFilter(
-        queryset=Partner.objects.none(), label=_("Partner"), empty_label=_("All"), method="one"
+        queryset=Partner.objects.none(),
+        label=_("Partner"),
+        empty_label=_("All"),
+        method="one",
+        widget=SearchSelect("partners:search"),
     )
     product_line = django_filters.ModelChoiceFilter(
         queryset=ProductLine.objects.order_by("code"),

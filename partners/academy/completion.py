@@ -20,6 +20,7 @@ from partners.models import Partner, PartnerStatus, Region
 from prm.accounts.models import User
 from prm.accounts.roles import PARTNER_ROLES
 from prm.accounts.visibility import scope_to_partner
+from prm.core.widgets import SearchSelect
 
 from . import dates
 from .assignments import active_paths, assignments_by_user
@@ -162,14 +163,20 @@ def partners_completion(*, partners: QuerySet[Partner], course: Course | None = 
     """The report over the people of `partners`, a queryset the caller has already scoped to
     what its reader may see (the cockpit passes its filtered partners); terminated partners are
     left out here, as in every completion number."""
-    partners_by_pk = {
-        p.pk: p for p in partners.exclude(status=PartnerStatus.TERMINATED).order_by("name", "pk")
-    }
     people = list(
         User.objects.filter(
-            partner_id__in=list(partners_by_pk), is_active=True, role__in=sorted(PARTNER_ROLES)
+            partner__in=partners.exclude(status=PartnerStatus.TERMINATED),
+            is_active=True,
+            role__in=sorted(PARTNER_ROLES),
         ).only("pk", "partner_id", "role")
     )
+    # Only the partners with people have lines; a vendor may have thousands without any yet.
+    partners_by_pk = {
+        p.pk: p
+        for p in Partner.objects.filter(pk__in={u.partner_id for u in people}).only(
+            "pk", "name", "name_en", "partner_type", "tier_id", "region"
+        )
+    }
     assigned = assignments_by_user(people, partners_by_pk, active_paths())
     ids = [p.pk for p in people]
     today = dates.today()
@@ -219,6 +226,7 @@ class CompletionFilter(django_filters.FilterSet):
         label=gettext_lazy("Partner"),
         empty_label=gettext_lazy("All"),
         method="keep",
+        widget=SearchSelect("partners:search"),
     )
     region = django_filters.ModelChoiceFilter(
         queryset=Region.objects.filter(level=Region.Level.PROVINCE).order_by("code"),

@@ -41,6 +41,8 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.admin",
+    # Django's own widget templates, found by the TemplatesSetting form renderer below.
+    "django.forms",
     # Trigram lookups (`trigram_similar`) for duplicate and conflict search.
     "django.contrib.postgres",
     "django_filters",
@@ -123,6 +125,9 @@ TEMPLATES = [
         },
     }
 ]
+
+# Widgets render with the project's templates too (templates/widgets/), not only Django's.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Database and Redis: given by URL, or started embedded in DATA_DIR ---------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL") or embedded.postgres_url(DATA_DIR)

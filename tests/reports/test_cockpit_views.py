@@ -144,3 +144,31 @@ def test_every_drill_down_list_renders_and_is_closed_to_others(
     assert {u: buyer.get(u).status_code for u in urls} == dict.fromkeys(urls, 403)
     buyer.logout()
     assert {u: client_a.get(u).status_code for u in urls} == dict.fromkeys(urls, 302)
+
+
+def test_the_partner_filter_is_a_search_box_holding_only_the_chosen_partner(
+    channel: Channel, client_a: Client, vendor_admin: Any
+) -> None:
+    client = _admin(client_a, vendor_admin)
+    body = client.get(f"{COCKPIT}?{NOVEMBER}&partner={channel.east.pk}").content.decode()
+    assert 'data-search-select="/partners/search/"' in body
+    assert f'value="{channel.east.display_name}"' in body
+    assert f'name="partner" id="id_partner-value" value="{channel.east.pk}"' in body
+    # Only the chosen partner is in the page: the others come from the search as one types.
+    assert f">{channel.south.display_name}</option>" not in body
+    assert f'value="{channel.south.display_name}"' not in body
+    unfiltered = client.get(f"{COCKPIT}?{NOVEMBER}").content.decode()
+    assert 'name="partner" id="id_partner-value" value=""' in unfiltered
+
+
+def test_a_partner_the_user_may_not_see_is_refused_at_the_field(
+    channel: Channel, client_a: Client
+) -> None:
+    manager = make_user(Role.CHANNEL_MANAGER)
+    channel.south.channel_manager = manager
+    channel.south.save(update_fields=["channel_manager"])
+    client = _admin(client_a, manager)
+    body = client.get(f"{COCKPIT}?{NOVEMBER}&partner={channel.east.pk}").content.decode()
+    assert "Select a valid choice." in body
+    assert channel.east.display_name not in body
+    assert 'name="partner" id="id_partner-value" value=""' in body

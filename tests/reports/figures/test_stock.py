@@ -17,9 +17,9 @@ June, read after it ended (window 06-01 … 06-30, 30 days):
   inventory days 51 x 30 / 64 = 23.90625 → 23.9.
 June, line t-mall only: sell-in 130, sell-out 60, opening 20, stock 43; rate 60 / 150 =
   0.4000; days 43 x 30 / 60 = 21.5.
-June read on 06-20 (window 06-01 … 06-20, 20 days): sell-in 40 + 10 + 60 = 110; sell-out
-  25 + 4 + 21 = 50; opening 26; stock 51 (June's report is dated 06-01); rate 50 / 136 =
-  0.367647… → 0.3676; days 51 x 20 / 50 = 20.4.
+June read on 06-20, before the 06-30 shipment (window 06-01 … 06-20, 20 days): sell-in
+  40 + 10 + 60 = 110; sell-out 25 + 4 + 21 = 50; opening 26; stock 51 (June's report is dated
+  06-01); rate 50 / 136 = 0.367647… → 0.3676; days 51 x 20 / 50 = 20.4.
 """
 
 from __future__ import annotations
@@ -169,6 +169,10 @@ def test_a_product_line_and_the_outside_partner(world, manager):
 
 def test_a_running_month_is_month_to_date(world, manager, monkeypatch):
     monkeypatch.setattr("reports.figures_stock.tenant_today", lambda: date(2025, 6, 20))
+    # Read on 06-20 as it happened: the 06-30 shipment has not been made, so June's rollup row
+    # holds the shipments up to today (a shipment is stamped when it is made).
+    Shipment.objects.filter(shipped_at__gte=local(2025, 6, 21)).delete()
+    rollups_rebuild()
 
     figure = sell_through(partners=partners_visible_to(manager), period=JUNE)
 
