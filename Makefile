@@ -7,13 +7,15 @@ UV_VERSION := 0.13.8
 TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 VENV := .venv
+# The Tryton ERP server started by the ERP-connector tests, in a virtualenv of its own.
+TRYTON := $(TOOLS)/tryton
 PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-wqy-microhei gettext
 
-.PHONY: help install demo test bench lint format messages sysdeps assets stop clean
+.PHONY: help install demo test bench lint format messages sysdeps assets stop clean tryton
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -32,6 +34,13 @@ node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || $(MAKE) --no-print-directory _apt PKGS="nodejs npm" WHAT="npm (Node.js)"
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	@touch $@
+
+$(TRYTON)/.installed: tests/erp/tryton-requirements.txt
+	$(PYTHON) -m venv $(TRYTON)
+	$(TRYTON)/bin/pip install --quiet --disable-pip-version-check -r $<
+	@touch $@
+
+tryton: $(TRYTON)/.installed ## Install the Tryton ERP server the ERP-connector tests run against
 
 install: $(VENV)/.installed node_modules/.installed sysdeps ## Create the virtualenv and install Python and front-end packages
 
@@ -55,7 +64,7 @@ _apt:
 demo: install ## Start embedded PostgreSQL/Redis, migrate, seed the demo vendor, run web+worker+beat
 	DJANGO_SETTINGS_MODULE=prm.settings.dev $(PY) manage.py rundemo
 
-test: install ## Run the whole test suite against real PostgreSQL and Redis
+test: install tryton ## Run the whole test suite against real PostgreSQL, Redis and a Tryton ERP
 	DJANGO_SETTINGS_MODULE=prm.settings.test $(PY) -m pytest
 
 # Benchmark modules are named explicitly: pytest's testpaths (tests/) never collects them.

@@ -34,6 +34,7 @@ from prm.core.workflow import transition, transition_start
 from prm.tenancy.selectors import tenant_today
 
 from .conflicts import Candidate, Probe, find_conflicts
+from .events import registration_approved_emit
 from .models import (
     DEAL_TRANSITIONS,
     DealConflict,
@@ -355,6 +356,7 @@ def registration_approve(
             actor=actor,
             reason=reason,
         )
+        registration_approved_emit(locked)
     return locked
 
 

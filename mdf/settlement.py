@@ -15,6 +15,7 @@ from orders.ledger import ledger_can_manage, ledger_post
 from orders.models import AccountKind, EntryKind
 
 from .claims import move
+from .events import claim_settled_emitted
 from .ledger import fund_move
 from .models import ClaimStatus, FundEntryKind, MdfAllocation, MdfClaim, SettledAs
 
@@ -58,4 +59,4 @@ def claim_settle(
         ledger_entry=entry,
         settled_at=timezone.now(),
     )
-    return move(locked, ClaimStatus.SETTLED, actor=actor, reason="")
+    return claim_settled_emitted(move(locked, ClaimStatus.SETTLED, actor=actor, reason=""))

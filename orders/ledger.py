@@ -49,6 +49,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from orders.events import payment_emitted
 from orders.models import (
     TOP_UP_TRANSITIONS,
     Account,
@@ -539,7 +540,7 @@ def payment_record(
                 memo=reference,
                 actor=actor,
             )
-    return payment
+    return payment_emitted(payment)
 
 
 # --- selectors ----------------------------------------------------------------------------------

@@ -23,7 +23,9 @@ from django.utils.translation import gettext as _
 from prm.accounts.roles import Role
 from prm.core.numbering import next_number
 from prm.core.workflow import transition
+from prm.integrations import events as outbox_events
 
+from .events import order_emitted, shipment_emitted
 from .inventory import stock_release, stock_ship
 from .ledger import accounts_lock, ledger_post
 from .models import (
@@ -119,7 +121,8 @@ def order_approve(*, order: Order, actor: Any, note: str = "") -> Order:
     except IntegrityError as exc:  # two reviewers clicked at once; the other one won
         raise ValidationError(_("This step has just been approved by someone else.")) from exc
     if review_next(locked) is None:
-        return _move(locked, OrderStatus.APPROVED, actor=actor, reason=note.strip())
+        moved = _move(locked, OrderStatus.APPROVED, actor=actor, reason=note.strip())
+        return order_emitted(outbox_events.ORDER_APPROVED, moved)
     return locked
 
 
@@ -189,7 +192,7 @@ def order_cancel(*, order: Order, actor: Any, reason: str) -> Order:
         raise ValidationError(_("Part of this order has shipped; it can no longer be cancelled."))
     moved = _move(locked, OrderStatus.CANCELLED, actor=actor, reason=reason.strip())
     _give_back(moved, actor=actor, reason=reason.strip())
-    return moved
+    return order_emitted(outbox_events.ORDER_CANCELLED, moved, reason=reason.strip())
 
 
 @transaction.atomic
@@ -256,7 +259,7 @@ def order_ship(
         actor=actor,
         reason=shipment.number,
     )
-    return shipment
+    return shipment_emitted(shipment)
 
 
 @transaction.atomic

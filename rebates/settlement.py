@@ -22,6 +22,7 @@ from orders.ledger import InsufficientFunds, ledger_can_manage, ledger_post
 from orders.models import AccountKind, EntryKind
 from prm.tenancy.selectors import tenant_today
 
+from .events import settlement_emitted
 from .models import RebateAccrual, RebateSettlement, SettlementKind, SettlementMethod
 
 ZERO = Decimal("0.00")
@@ -88,7 +89,7 @@ def settle(
         )
     first = not locked.settlements.exists()
     if method == SettlementMethod.PAYOUT:
-        return RebateSettlement.objects.create(
+        settlement = RebateSettlement.objects.create(
             accrual=locked,
             kind=SettlementKind.SETTLEMENT if first else SettlementKind.ADJUSTMENT,
             amount=due,
@@ -97,6 +98,7 @@ def settle(
             settled_by=actor,
             note=note,
         )
+        return settlement_emitted(settlement)
     try:
         entry = ledger_post(
             partner=locked.partner,
@@ -116,7 +118,7 @@ def settle(
             % {"amount": -due, "available": exc.available},
             code="rebate_spent",
         ) from exc
-    return RebateSettlement.objects.create(
+    settlement = RebateSettlement.objects.create(
         accrual=locked,
         kind=SettlementKind.SETTLEMENT if first else SettlementKind.ADJUSTMENT,
         amount=due,
@@ -124,3 +126,4 @@ def settle(
         settled_by=actor,
         note=note,
     )
+    return settlement_emitted(settlement)

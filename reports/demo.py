@@ -16,6 +16,7 @@ from django_tenants.utils import schema_context
 from deal_registration import demo as deals_demo
 from mdf import demo as mdf_demo
 from orders import demo as orders_demo
+from orders.erp import demo as erp_demo
 from partners import demo as partner_demo
 from partners.academy import demo as academy_demo
 from partners.agreements import demo as agreements_demo
@@ -325,6 +326,7 @@ def _seed_tenant() -> None:
         knowledge_demo.seed(partners=seeded, admin=admin, rng=rng)
         announcements_demo.seed(partners=seeded, admin=admin, rng=rng)
         support_demo.seed(partners=seeded, admin=admin, rng=rng)
+        erp_demo.seed(partners=seeded)
         for partner, status in partners:
             if status in (PartnerStatus.SUSPENDED, PartnerStatus.TERMINATED):
                 partner_set_status(

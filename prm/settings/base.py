@@ -46,6 +46,9 @@ SHARED_APPS = [
     # Trigram lookups (`trigram_similar`) for duplicate and conflict search.
     "django.contrib.postgres",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "prm.core.apps.AuditlogConfig",
     "prm.accounts",
     "prm.core",
@@ -75,6 +78,8 @@ TENANT_APPS = [
     "rebates",
     "mdf",
     "reports",
+    "prm.integrations",
+    "orders.erp",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [a for a in TENANT_APPS if a not in SHARED_APPS]
 
@@ -128,6 +133,34 @@ TEMPLATES = [
 
 # Widgets render with the project's templates too (templates/widgets/), not only Django's.
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+
+# --- REST API (/api/v1/, docs/integrations.md) ---------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["prm.integrations.api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["prm.integrations.api.permissions.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["prm.integrations.api.throttling.KeyRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "prm.integrations.api.pagination.Pages",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "prm.integrations.api.errors.error_response",
+    "UNAUTHENTICATED_USER": None,
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Channel PRM API",
+    "DESCRIPTION": "A vendor's partners, catalog, orders, payments, deals, rebates, MDF and "
+    "forecasts. Authenticate with `Authorization: Bearer <API key>`; see docs/integrations.md.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and ReDoc from the installed sidecar package: vendors' intranets reach no CDN.
+    "SWAGGERUI_DIST": "SIDECAR",
+    "SWAGGERUI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # --- Database and Redis: given by URL, or started embedded in DATA_DIR ---------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL") or embedded.postgres_url(DATA_DIR)
@@ -262,9 +295,13 @@ CELERY_BEAT_SCHEDULE = {
     "forecasts-monthly": _per_tenant("reports.forecast_tasks.forecasts_monthly", hour=8, minute=30),
     # Rollup slices are refreshed on commit; this catches any whose job was lost (broker down).
     "rollups-refresh": _per_tenant("reports.rollups_refresh", hour="*", minute="*/15"),
+    "erp-sync": _per_tenant("orders.erp.tasks.erp_sync", hour="*", minute="5-59/15"),
     "expire-lead-offers": _per_tenant(
         "deal_registration.lead_tasks.expire_lead_offers", hour="*", minute=10
     ),
+    # Every minute: outbox deliveries due for a first try or a retry go out (the job queued on
+    # commit usually sends them sooner; this one catches what it missed).
+    "outbox-drain": _per_tenant("prm.integrations.outbox_drain", hour="*", minute="*"),
 }
 
 PRM_HEALTH_WORKER_TTL = 15.0  # seconds one worker ping answers /healthz for

@@ -297,7 +297,12 @@ def test_the_job_finds_overdue_tickets_through_the_partial_indexes(world):
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         for breach in (FIRST_RESPONSE, RESOLUTION):
-            query = Ticket.objects.filter(_breached(breach, timezone.now())).values("pk")
+            # As the job asks: due first (sla.py), not the list's newest-first ordering.
+            query = (
+                Ticket.objects.filter(_breached(breach, timezone.now()))
+                .order_by(breach.due, "pk")
+                .values("pk")
+            )
             sql, params = query.query.sql_with_params()
             cursor.execute(f"EXPLAIN {sql}", params)
             plans[breach.code] = " ".join(row[0] for row in cursor.fetchall())

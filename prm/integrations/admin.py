@@ -1,0 +1,1 @@
+from . import admin_keys, admin_outbox  # noqa: F401

@@ -1,0 +1,6 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("keys/", include("prm.integrations.key_urls")),
+    path("", include("prm.integrations.outbox_urls")),
+]

@@ -1,0 +1,66 @@
+"""The ERP sync log page and its "Synchronise now" button: for the vendor admin only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection as db
+from django.test import Client
+
+from orders.erp.models import ErpConnection, RunStatus, SyncRun
+from prm.accounts.roles import Role
+from tests.conftest import login
+from tests.factories import make_partner, make_user
+
+pytestmark = pytest.mark.django_db
+
+LOG = "/integrations/erp/"
+
+
+@pytest.fixture
+def erp_connection(in_a: Any) -> ErpConnection:
+    connection = ErpConnection.objects.create(name="金蝶云星空", kind="files", url="/srv/erp")
+    run = SyncRun.objects.create(
+        connection=connection,
+        direction="pull_payments",
+        status=RunStatus.PARTIAL,
+        created=3,
+        rejected=1,
+    )
+    run.rejections.create(record="payments.csv:4", reason="No partner with the code X.")
+    return connection
+
+
+def test_the_admin_sees_runs_and_their_rejections(
+    erp_connection: ErpConnection, client_a: Client, vendor_admin: Any
+) -> None:
+    vendor_admin.language = "en"
+    vendor_admin.save(update_fields=["language"])
+    client = login(client_a, vendor_admin)
+    body = client.get(LOG).content.decode()
+    assert "金蝶云星空" in body
+    assert "Payments from the ERP" in body
+    assert "Succeeded with rejected records" in body
+    assert "<code>payments.csv:4</code> No partner with the code X." in body
+    started = client.post(f"{LOG}{erp_connection.pk}/run/", follow=True)
+    assert "Synchronisation with 金蝶云星空 has started" in started.content.decode()
+
+
+def test_closed_to_everyone_else(
+    erp_connection: ErpConnection, client_a: Client, client_b: Client, tenant_b: Any
+) -> None:
+    run_url = f"{LOG}{erp_connection.pk}/run/"
+    client = login(client_a, make_user(Role.FINANCE))
+    assert (client.get(LOG).status_code, client.post(run_url).status_code) == (403, 403)
+    client = login(client_a, make_user(Role.PARTNER_ADMIN, partner=make_partner()))
+    assert client.get(LOG).status_code == 403
+    client.logout()
+    assert client_a.get(LOG)["Location"].startswith("/accounts/login/")
+    assert client_a.post(run_url)["Location"].startswith("/accounts/login/")
+    db.set_tenant(tenant_b)
+    from prm.accounts.models import User
+
+    other = login(client_b, User.objects.get(email="admin@bravo.test"))
+    assert "金蝶云星空" not in other.get(LOG).content.decode()
+    assert other.post(run_url).status_code == 404
