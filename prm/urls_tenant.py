@@ -18,6 +18,7 @@ urlpatterns = [
     path("portal/wallet/", include("orders.ledger_portal_urls")),
     path("portal/returns/", include("orders.returns_portal_urls")),
     path("portal/statements/", include("orders.statements_portal_urls")),
+    path("portal/invoices/", include("orders.erp.portal_urls")),
     path("portal/sales/", include("orders.sellthrough_portal_urls")),
     path("portal/leads/", include("deal_registration.lead_portal_urls")),
     path("portal/deals/", include("deal_registration.portal_urls")),

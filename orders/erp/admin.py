@@ -5,7 +5,7 @@ from django.http import HttpRequest
 
 from prm.tenancy.admin_base import LookupOnlyAdmin, ReadOnlyInline, VendorModelAdmin
 
-from .models import ErpConnection, ExternalRef, SyncRejection, SyncRun
+from .models import ErpConnection, ErpInvoice, ExternalRef, SyncRejection, SyncRun
 
 
 @admin.register(ErpConnection)
@@ -62,4 +62,26 @@ class ExternalRefAdmin(VendorModelAdmin):
     readonly_fields = ["connection", "object_type", "local_id", "external_id", "synced_at"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(ErpInvoice)
+class ErpInvoiceAdmin(LookupOnlyAdmin):
+    list_display = ["number", "partner", "invoice_date", "total", "amount_due", "state"]
+    list_filter = ["state", "connection", "invoice_date"]
+    search_fields = ["number", "external_id", "partner__name", "order_numbers"]
+    readonly_fields = [
+        "connection",
+        "external_id",
+        "number",
+        "partner",
+        "invoice_date",
+        "total",
+        "amount_due",
+        "state",
+        "order_numbers",
+        "synced_at",
+    ]
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

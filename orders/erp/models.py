@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from prm.core.money import MoneyField
 
 
 class ErpKind(models.TextChoices):
@@ -137,3 +140,34 @@ class SyncRejection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record}: {self.reason}"
+
+
+class ErpInvoice(models.Model):
+    """A customer invoice issued in the ERP (the PRM issues none): the partner sees it beside its
+    statements, and the vendor sees which orders it bills and what is still due."""
+
+    connection = models.ForeignKey(ErpConnection, on_delete=models.CASCADE, related_name="+")
+    external_id = models.CharField(_("ERP id"), max_length=100)
+    number = models.CharField(_("invoice no."), max_length=64)
+    partner = models.ForeignKey(
+        "partners.Partner", verbose_name=_("partner"), on_delete=models.CASCADE, related_name="+"
+    )
+    invoice_date = models.DateField(_("invoice date"), null=True, blank=True)
+    total = MoneyField(_("total"))
+    amount_due = MoneyField(_("amount due"))
+    state = models.CharField(_("state in the ERP"), max_length=32)
+    order_numbers = ArrayField(
+        models.CharField(max_length=32), verbose_name=_("orders billed"), default=list
+    )
+    synced_at = models.DateTimeField(_("synced at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("ERP invoice")
+        verbose_name_plural = _("ERP invoices")
+        ordering = ["-invoice_date", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "external_id"], name="erp_invoice_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.number

@@ -41,7 +41,15 @@ from prm.integrations.erp.tryton import TrytonConnector
 
 from ..ledger import payment_record
 from ..models import Order, OrderStatus, PaymentMethod, Product, Stock
-from .models import ErpConnection, ErpKind, ExternalRef, RunStatus, SyncDirection, SyncRun
+from .models import (
+    ErpConnection,
+    ErpInvoice,
+    ErpKind,
+    ExternalRef,
+    RunStatus,
+    SyncDirection,
+    SyncRun,
+)
 
 PUSHED = (
     OrderStatus.APPROVED,
@@ -330,3 +338,45 @@ def erp_pull_payments(*, connection: ErpConnection) -> SyncRun:
             )
 
     return _logged(connection, SyncDirection.PULL_PAYMENTS, body)
+
+
+def erp_pull_invoices(*, connection: ErpConnection) -> SyncRun:
+    """The ERP's customer invoices, upserted by ERP id: what each bills and what is still due
+    (the ERP wins every field; the PRM issues no invoices)."""
+
+    def body(connector: Connector, run: SyncRun) -> None:
+        for record in connector.invoices():
+            partner = _partner_by_code(record.party_code)
+            if partner is None:
+                _reject(
+                    run,
+                    record.number or record.external_id,
+                    f"No partner with the code {record.party_code}.",
+                )
+                continue
+            values = {
+                "number": record.number,
+                "partner": partner,
+                "invoice_date": record.invoice_date,
+                "total": record.total,
+                "amount_due": record.amount_due,
+                "state": record.state,
+                "order_numbers": list(record.order_numbers),
+            }
+            current = ErpInvoice.objects.filter(
+                connection=connection, external_id=record.external_id
+            ).first()
+            if current is None:
+                ErpInvoice.objects.create(
+                    connection=connection, external_id=record.external_id, **values
+                )
+                run.created += 1
+            elif any(getattr(current, f) != v for f, v in values.items()):
+                for field, value in values.items():
+                    setattr(current, field, value)
+                current.save()
+                run.updated += 1
+            else:
+                run.unchanged += 1
+
+    return _logged(connection, SyncDirection.PULL_INVOICES, body)

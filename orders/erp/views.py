@@ -1,18 +1,20 @@
 """The ERP sync log, for the vendor admin: each connection's recent runs with their counts and
-rejected records, and a button to run the sync now."""
+rejected records, and a button to run the sync now; and, for a partner, its ERP invoices."""
 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from prm.accounts.access import partner_required, signed_in_user
 from prm.core.jobs import enqueue_on_commit
 from prm.integrations.key_views import admin_required
 
-from .models import ErpConnection, SyncRun
+from .models import ErpConnection, ErpInvoice, SyncRun
 from .tasks import erp_sync
 
 RECENT = 50
@@ -41,3 +43,16 @@ def sync_now(request: HttpRequest, pk: int) -> HttpResponse:
         % {"name": connection.name},
     )
     return redirect("erp:log")
+
+
+@partner_required
+def my_invoices(request: HttpRequest) -> HttpResponse:
+    """The partner's invoices as its vendor's ERP issued them, newest first."""
+    user = signed_in_user(request)
+    invoices = ErpInvoice.objects.filter(partner=user.partner)
+    page = Paginator(invoices, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "integrations/erp/portal_invoices.html",
+        {"page": page, "section": "portal_statements"},
+    )

@@ -1,7 +1,8 @@
 """The round trip with a real Tryton server: approved orders become Tryton sales exactly once
 (a second run, a lost link, the server down for a while); cancellations reach Tryton until it
 confirms; products and prices made in Tryton reach the catalog; Tryton's stock sets on hand;
-a payment posted in Tryton reaches the partner's ledger and the collected-payments rebate basis.
+a payment posted in Tryton reaches the partner's ledger and the collected-payments rebate basis,
+and the invoice it pays shows what is still due.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from proteus import Model
 
 from orders.catalog import products_for_partner
 from orders.checkout import CheckoutLine, checkout
-from orders.erp.models import ErpConnection, ExternalRef, RunStatus
+from orders.erp.models import ErpConnection, ErpInvoice, ExternalRef, RunStatus
 from orders.erp.sync import (
+    erp_pull_invoices,
     erp_pull_payments,
     erp_pull_products,
     erp_pull_stock,
@@ -223,3 +225,12 @@ def test_a_payment_posted_in_tryton_reaches_the_ledger_and_the_rebate_basis(
     assert basis_by_partner(program, date(today.year, 1, 1), today) == {
         mall.partner.pk: Decimal("1200.00")
     }
+    invoiced = erp_pull_invoices(connection=connection)
+    assert (invoiced.created, erp_pull_invoices(connection=connection).unchanged) == (1, 1)
+    bill = ErpInvoice.objects.get(partner=mall.partner)
+    assert (bill.number, bill.total, bill.amount_due, bill.state) == (
+        invoice.number,
+        Decimal("1798.00"),
+        Decimal("598.00"),
+        "posted",
+    )

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.db import connection as db
 from django.test import Client
 
-from orders.erp.models import ErpConnection, RunStatus, SyncRun
+from orders.erp.models import ErpConnection, ErpInvoice, RunStatus, SyncRun
 from prm.accounts.roles import Role
 from tests.conftest import login
 from tests.factories import make_partner, make_user
@@ -16,6 +18,7 @@ from tests.factories import make_partner, make_user
 pytestmark = pytest.mark.django_db
 
 LOG = "/integrations/erp/"
+INVOICES = "/portal/invoices/"
 
 
 @pytest.fixture
@@ -64,3 +67,34 @@ def test_closed_to_everyone_else(
     other = login(client_b, User.objects.get(email="admin@bravo.test"))
     assert "金蝶云星空" not in other.get(LOG).content.decode()
     assert other.post(run_url).status_code == 404
+
+
+def test_a_partner_sees_only_its_own_erp_invoices(
+    erp_connection: ErpConnection, client_a: Client, client_b: Client, tenant_b: Any
+) -> None:
+    mine, theirs = make_partner(name="甲渠道有限公司"), make_partner(name="乙渠道有限公司")
+    for partner, number in ((mine, "INV-0001"), (theirs, "INV-0002")):
+        ErpInvoice.objects.create(
+            connection=erp_connection,
+            external_id=number,
+            number=number,
+            partner=partner,
+            invoice_date=date(2026, 12, 1),
+            total=Decimal("1798.00"),
+            amount_due=Decimal("598.00"),
+            state="posted",
+            order_numbers=["SO-2026-00001"],
+        )
+    client = login(client_a, make_user(Role.PARTNER_USER, partner=mine))
+    body = client.get(INVOICES).content.decode()
+    assert "INV-0001" in body
+    assert "¥598.00" in body
+    assert "INV-0002" not in body
+    assert login(client_a, make_user(Role.FINANCE)).get(INVOICES).status_code == 403
+    client_a.logout()
+    assert client_a.get(INVOICES)["Location"].startswith("/accounts/login/")
+    db.set_tenant(tenant_b)
+    from prm.accounts.models import User
+
+    other = login(client_b, User.objects.get(email="admin@bravo.test"))
+    assert other.get(INVOICES).status_code == 403

@@ -13,6 +13,7 @@ from orders.models import Order
 from prm.accounts.roles import Role
 from prm.integrations.keys import api_key_revoke
 from prm.integrations.models import ApiKey
+from tests.conftest import login
 from tests.factories import make_order, make_partner, make_product, make_user
 
 from .api_helpers import bearer, key_for
@@ -122,3 +123,20 @@ def test_unknown_scopes_are_refused(in_a: Any, vendor_admin: Any) -> None:
         key_for(vendor_admin, "orders:read", "bananas:write")
     assert refused.value.message_dict == {"scopes": ["Unknown scopes: bananas:write."]}
     assert not ApiKey.objects.exists()
+
+
+def test_the_schema_and_docs_are_for_keys_and_signed_in_people_only(
+    in_a: Any, client_a: Client, client_b: Client, tenant_b: Any, vendor_admin: Any
+) -> None:
+    assert client_a.get("/api/schema/").status_code in (401, 403)
+    assert client_a.get("/api/docs/").status_code in (401, 403)
+    token = key_for(vendor_admin, "orders:read")
+    schema = bearer(Client(HTTP_HOST="alpha.localhost"), token).get("/api/schema/?format=json")
+    assert schema.status_code == 200
+    assert "/api/v1/orders/" in schema.json()["paths"]
+    docs = login(client_a, vendor_admin).get("/api/docs/").content.decode()
+    # Swagger UI from the installed sidecar package, never a CDN.
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in docs
+    assert "cdn." not in docs
+    connection.set_tenant(tenant_b)
+    assert bearer(client_b, token).get("/api/schema/").status_code == 401
