@@ -26,6 +26,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from partners.models import Partner
 from prm.integrations.erp.connector import (
@@ -101,6 +102,10 @@ def _logged(
     run.finished_at = timezone.now()
     run.save()
     return run
+
+
+def _unknown_partner(code: str) -> str:
+    return _("No partner with the code %(code)s.") % {"code": code}
 
 
 def _reject(run: SyncRun, record: str, reason: str, data: dict[str, Any] | None = None) -> None:
@@ -219,7 +224,7 @@ def erp_pull_products(*, connection: ErpConnection) -> SyncRun:
                         _reject(
                             run,
                             record.sku,
-                            "New product: set the connection's product line for new products.",
+                            _("New product: set the connection's product line for new products."),
                         )
                         continue
                     product = Product.objects.create(
@@ -261,13 +266,13 @@ def erp_pull_stock(*, connection: ErpConnection) -> SyncRun:
 
     def body(connector: Connector, run: SyncRun) -> None:
         if connection.warehouse is None:
-            _reject(run, "—", "Set the connection's PRM warehouse for ERP stock.")
+            _reject(run, "—", _("Set the connection's PRM warehouse for ERP stock."))
             return
         products = {p.sku.upper(): p for p in Product.objects.all()}
         for record in connector.stock():
             product = products.get(record.sku.upper())
             if product is None:
-                _reject(run, record.sku, "No product with this SKU in the PRM.")
+                _reject(run, record.sku, _("No product with this SKU in the PRM."))
                 continue
             stock = Stock.objects.filter(product=product, warehouse=connection.warehouse).first()
             try:
@@ -307,7 +312,7 @@ def erp_pull_payments(*, connection: ErpConnection) -> SyncRun:
         for record in connector.payments(after=after):
             partner = _partner_by_code(record.party_code)
             if partner is None:
-                _reject(run, record.external_id, f"No partner with the code {record.party_code}.")
+                _reject(run, record.external_id, _unknown_partner(record.party_code))
                 stuck = True
             else:
                 try:
@@ -351,7 +356,7 @@ def erp_pull_invoices(*, connection: ErpConnection) -> SyncRun:
                 _reject(
                     run,
                     record.number or record.external_id,
-                    f"No partner with the code {record.party_code}.",
+                    _unknown_partner(record.party_code),
                 )
                 continue
             values = {

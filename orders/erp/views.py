@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from prm.accounts.access import partner_required, signed_in_user
 from prm.core.jobs import enqueue_on_commit
 from prm.integrations.key_views import admin_required
 
-from .models import ErpConnection, ErpInvoice, SyncRun
+from .models import ErpConnection, ErpInvoice, RunStatus, SyncRun
 from .tasks import erp_sync
 
 RECENT = 50
@@ -22,12 +23,24 @@ RECENT = 50
 
 @admin_required
 def sync_log(request: HttpRequest) -> HttpResponse:
-    connections = ErpConnection.objects.order_by("name", "pk")
-    runs = SyncRun.objects.select_related("connection").prefetch_related("rejections")[:RECENT]
+    # Most runs every 15 minutes find nothing to do; by default the log shows the ones that
+    # did something or went wrong, and each connection when it last ran.
+    every = request.GET.get("all") == "1"
+    connections = ErpConnection.objects.annotate(last_run=Max("runs__started_at")).order_by(
+        "name", "pk"
+    )
+    runs = SyncRun.objects.select_related("connection").prefetch_related("rejections")
+    if not every:
+        runs = runs.exclude(status=RunStatus.SUCCEEDED, created=0, updated=0, rejected=0)
     return render(
         request,
         "integrations/erp/log.html",
-        {"connections": connections, "runs": runs, "section": "integrations"},
+        {
+            "connections": connections,
+            "runs": runs[:RECENT],
+            "every": every,
+            "section": "integrations",
+        },
     )
 
 

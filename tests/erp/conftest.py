@@ -36,3 +36,12 @@ def tryton(tryton_snapshot: Path, tmp_path: Path) -> Iterator[TrytonServer]:
 def erp(tryton: TrytonServer) -> Any:
     """The test's own proteus session on the server, to play the ERP's users."""
     return tryton.connect()
+
+
+@pytest.fixture(autouse=True)
+def _in_english() -> Iterator[None]:
+    """The sync writes its reasons in the vendor's language; these tests read them in English."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -32,6 +32,9 @@ def erp_connection(in_a: Any) -> ErpConnection:
         rejected=1,
     )
     run.rejections.create(record="payments.csv:4", reason="No partner with the code X.")
+    SyncRun.objects.create(
+        connection=connection, direction="pull_stock", status=RunStatus.SUCCEEDED
+    )
     return connection
 
 
@@ -46,6 +49,9 @@ def test_the_admin_sees_runs_and_their_rejections(
     assert "Payments from the ERP" in body
     assert "Succeeded with rejected records" in body
     assert "<code>payments.csv:4</code> No partner with the code X." in body
+    # A run that found nothing to do is left out unless asked for.
+    assert "Stock from the ERP" not in body
+    assert "Stock from the ERP" in client.get(f"{LOG}?all=1").content.decode()
     started = client.post(f"{LOG}{erp_connection.pk}/run/", follow=True)
     assert "Synchronisation with 金蝶云星空 has started" in started.content.decode()
 

@@ -26,6 +26,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from .connector import (
@@ -124,7 +125,11 @@ class FileConnector:
                     where[field] = found
                 elif field not in OPTIONAL:
                     self.problems.append(
-                        (path.name, f"No column for {field} (one of {', '.join(names)}).")
+                        (
+                            path.name,
+                            _("No column for %(field)s (one of %(names)s).")
+                            % {"field": field, "names": ", ".join(names)},
+                        )
                     )
             if set(COLUMNS[kind]) - OPTIONAL - set(where):
                 continue
@@ -168,7 +173,7 @@ class FileConnector:
             try:
                 quantity = _money(row["quantity"])
                 if quantity != quantity.to_integral_value():
-                    raise ValueError(f"Quantity {quantity} is not whole units.")
+                    raise ValueError(_("Quantity %(n)s is not whole units.") % {"n": quantity})
                 records.append(StockRecord(sku=_text(row["sku"]), quantity=int(quantity)))
             except ValueError as exc:
                 self.problems.append((where, str(exc)))
@@ -212,7 +217,7 @@ def _table(path: Path) -> list[list[Any]]:
 def _text(value: Any, *, required: bool = True) -> str:
     text = "" if value is None else str(value).strip()
     if required and not text:
-        raise ValueError("A required value is empty.")
+        raise ValueError(_("A required value is empty."))
     return text
 
 
@@ -221,7 +226,7 @@ def _money(value: Any) -> Decimal:
     try:
         return Decimal(text)
     except InvalidOperation:
-        raise ValueError(f"{text} is not a number.") from None
+        raise ValueError(_("%(value)s is not a number.") % {"value": text}) from None
 
 
 def _day(value: Any) -> date:
@@ -233,4 +238,4 @@ def _day(value: Any) -> date:
     try:
         return date.fromisoformat(text[:10])
     except ValueError:
-        raise ValueError(f"{text} is not a date (use 2026-12-01).") from None
+        raise ValueError(_("%(value)s is not a date (use 2026-12-01).") % {"value": text}) from None
