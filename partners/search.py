@@ -3,6 +3,7 @@ filters (prm.core.widgets.SearchSelect)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from django.db.models import Q
@@ -30,7 +31,7 @@ def partner_search(*, user: Any, text: str) -> list[dict[str, Any]]:
         ]
     )
     labels = [pick(r["name"], r["name_en"]) for r in rows]
-    shared = {label for label in labels if labels.count(label) > 1}
+    shared = {label for label, n in Counter(labels).items() if n > 1}
     return [
         {"id": r["pk"], "label": f"{label} ({r['credit_code'] or r['pk']})"}
         if label in shared

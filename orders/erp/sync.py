@@ -209,16 +209,18 @@ def erp_push_orders(*, connection: ErpConnection) -> SyncRun:
 
 def erp_pull_products(*, connection: ErpConnection) -> SyncRun:
     def body(connector: Connector, run: SyncRun) -> None:
+        # Links and products read once, not per record: a catalog has thousands of rows.
+        linked = dict(
+            ExternalRef.objects.filter(connection=connection, object_type="product").values_list(
+                "external_id", "local_id"
+            )
+        )
+        by_pk = {p.pk: p for p in Product.objects.all()}
+        by_sku = {p.sku.upper(): p for p in by_pk.values()}
         for record in connector.products():
             with transaction.atomic():
-                ref = ExternalRef.objects.filter(
-                    connection=connection, object_type="product", external_id=record.external_id
-                ).first()
-                product = (
-                    Product.objects.filter(pk=ref.local_id).first()
-                    if ref
-                    else Product.objects.filter(sku__iexact=record.sku).first()
-                )
+                ref = linked.get(record.external_id)
+                product = by_pk.get(ref) if ref else by_sku.get(record.sku.upper())
                 if product is None:
                     if connection.product_line is None:
                         _reject(
@@ -234,6 +236,7 @@ def erp_pull_products(*, connection: ErpConnection) -> SyncRun:
                         is_active=record.active,
                         product_line=connection.product_line,
                     )
+                    by_sku[product.sku.upper()] = by_pk[product.pk] = product
                     run.created += 1
                 else:
                     erp_side = {
@@ -251,6 +254,7 @@ def erp_pull_products(*, connection: ErpConnection) -> SyncRun:
                     else:
                         run.unchanged += 1
                 if ref is None:
+                    linked[record.external_id] = product.pk
                     ExternalRef.objects.update_or_create(
                         connection=connection,
                         object_type="product",
@@ -269,12 +273,13 @@ def erp_pull_stock(*, connection: ErpConnection) -> SyncRun:
             _reject(run, "—", _("Set the connection's PRM warehouse for ERP stock."))
             return
         products = {p.sku.upper(): p for p in Product.objects.all()}
+        stocks = {s.product_id: s for s in Stock.objects.filter(warehouse=connection.warehouse)}
         for record in connector.stock():
             product = products.get(record.sku.upper())
             if product is None:
                 _reject(run, record.sku, _("No product with this SKU in the PRM."))
                 continue
-            stock = Stock.objects.filter(product=product, warehouse=connection.warehouse).first()
+            stock = stocks.get(product.pk)
             try:
                 with transaction.atomic():
                     if stock is None:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from prm.accounts.access import partner_required, signed_in_user
 from prm.core.jobs import enqueue_on_commit
-from prm.integrations.key_views import admin_required
+from prm.integrations.access import integrations_admin_required
 
 from .models import ErpConnection, ErpInvoice, RunStatus, SyncRun
 from .tasks import erp_sync
@@ -21,7 +21,7 @@ from .tasks import erp_sync
 RECENT = 50
 
 
-@admin_required
+@integrations_admin_required
 def sync_log(request: HttpRequest) -> HttpResponse:
     # Most runs every 15 minutes find nothing to do; by default the log shows the ones that
     # did something or went wrong, and each connection when it last ran.
@@ -44,7 +44,7 @@ def sync_log(request: HttpRequest) -> HttpResponse:
     )
 
 
-@admin_required
+@integrations_admin_required
 @require_POST
 def sync_now(request: HttpRequest, pk: int) -> HttpResponse:
     connection = get_object_or_404(ErpConnection, pk=pk, is_active=True)

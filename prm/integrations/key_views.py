@@ -3,46 +3,28 @@ and revoking."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from prm.accounts.access import signed_in_user, vendor_required
-from prm.accounts.roles import Role
 from prm.core.flash import flash_outcome
 from prm.core.forms import attach_errors
 
+from .access import integrations_admin_required
 from .key_forms import ApiKeyForm
 from .keys import api_key_create, api_key_revoke
 from .models import ApiKey
 
-View = Callable[..., HttpResponse]
 
-
-def admin_required(view: View) -> View:
-    @vendor_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if signed_in_user(request).role != Role.ADMIN:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-@admin_required
+@integrations_admin_required
 def key_list(request: HttpRequest) -> HttpResponse:
     keys = ApiKey.objects.select_related("user", "user__partner", "created_by")
     return render(request, "integrations/keys/list.html", {"keys": keys, "section": "integrations"})
 
 
-@admin_required
+@integrations_admin_required
 def key_new(request: HttpRequest) -> HttpResponse:
     form = ApiKeyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -67,7 +49,7 @@ def key_new(request: HttpRequest) -> HttpResponse:
     return render(request, "integrations/keys/form.html", {"form": form, "section": "integrations"})
 
 
-@admin_required
+@integrations_admin_required
 @require_POST
 def key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     key = get_object_or_404(ApiKey, pk=pk)

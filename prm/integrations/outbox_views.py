@@ -5,12 +5,9 @@ other staff get 403, partner users 403, anonymous visitors the login page."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,10 +16,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from prm.accounts.access import signed_in_user, vendor_required
+from prm.accounts.access import signed_in_user
 from prm.core.flash import flash_outcome
 from prm.core.forms import attach_errors
 
+from .access import integrations_admin_required
 from .events import event_label
 from .models import Delivery, MessagingChannel, OutboxEvent, WebhookEndpoint
 from .outbox import delivery_replay, outbox_test_event
@@ -36,27 +34,27 @@ from .outbox_selectors import (
 )
 from .receivers import (
     channel_create,
-    channel_set_active,
     channel_update,
-    outbox_can_manage,
+    receiver_set_active,
     webhook_create,
-    webhook_set_active,
     webhook_update,
 )
 
-View = Callable[..., HttpResponse]
 SHOW_SECRET = "outbox_show_secret"  # session key: the endpoint whose new secret is shown once
 
 
-def outbox_admin_required(view: View) -> View:
-    @vendor_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not outbox_can_manage(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+def _set_active(
+    request: HttpRequest,
+    receiver: WebhookEndpoint | MessagingChannel,
+    active: bool,
+    done: str,
+    listing: str,
+) -> HttpResponse:
+    user = signed_in_user(request)
+    flash_outcome(
+        request, lambda: receiver_set_active(actor=user, receiver=receiver, active=active), done
+    )
+    return redirect(_back(request, reverse(listing)))
 
 
 def _back(request: HttpRequest, default: str) -> str:
@@ -71,7 +69,7 @@ def _back(request: HttpRequest, default: str) -> str:
 # --- webhook endpoints --------------------------------------------------------------------------
 
 
-@outbox_admin_required
+@integrations_admin_required
 def webhook_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -101,7 +99,7 @@ def _webhook_page(
     )
 
 
-@outbox_admin_required
+@integrations_admin_required
 def webhook_new(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _webhook_page(request, WebhookForm(), None)
@@ -118,7 +116,7 @@ def webhook_new(request: HttpRequest) -> HttpResponse:
     return _webhook_page(request, form, None)
 
 
-@outbox_admin_required
+@integrations_admin_required
 def webhook_edit(request: HttpRequest, pk: int) -> HttpResponse:
     webhook = get_object_or_404(WebhookEndpoint, pk=pk)
     if request.method != "POST":
@@ -146,33 +144,27 @@ def webhook_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _webhook_page(request, form, webhook)
 
 
-@outbox_admin_required
+@integrations_admin_required
 @require_POST
 def webhook_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    webhook = get_object_or_404(WebhookEndpoint, pk=pk)
-    user = signed_in_user(request)
-    flash_outcome(
+    return _set_active(
         request,
-        lambda: webhook_set_active(actor=user, webhook=webhook, active=False),
+        get_object_or_404(WebhookEndpoint, pk=pk),
+        False,
         _("Deactivated: the endpoint receives no new events."),
+        "outbox:webhooks",
     )
-    return redirect(_back(request, reverse("outbox:webhooks")))
 
 
-@outbox_admin_required
+@integrations_admin_required
 @require_POST
 def webhook_activate(request: HttpRequest, pk: int) -> HttpResponse:
-    webhook = get_object_or_404(WebhookEndpoint, pk=pk)
-    user = signed_in_user(request)
-    flash_outcome(
-        request,
-        lambda: webhook_set_active(actor=user, webhook=webhook, active=True),
-        _("Activated."),
+    return _set_active(
+        request, get_object_or_404(WebhookEndpoint, pk=pk), True, _("Activated."), "outbox:webhooks"
     )
-    return redirect(_back(request, reverse("outbox:webhooks")))
 
 
-@outbox_admin_required
+@integrations_admin_required
 @require_POST
 def webhook_test(request: HttpRequest, pk: int) -> HttpResponse:
     webhook = get_object_or_404(WebhookEndpoint, pk=pk)
@@ -184,7 +176,7 @@ def webhook_test(request: HttpRequest, pk: int) -> HttpResponse:
 # --- messaging channels -------------------------------------------------------------------------
 
 
-@outbox_admin_required
+@integrations_admin_required
 def channel_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -204,7 +196,7 @@ def _channel_page(
     )
 
 
-@outbox_admin_required
+@integrations_admin_required
 def channel_new(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _channel_page(request, ChannelForm(), None)
@@ -220,7 +212,7 @@ def channel_new(request: HttpRequest) -> HttpResponse:
     return _channel_page(request, form, None)
 
 
-@outbox_admin_required
+@integrations_admin_required
 def channel_edit(request: HttpRequest, pk: int) -> HttpResponse:
     channel = get_object_or_404(MessagingChannel, pk=pk)
     if request.method != "POST":
@@ -243,33 +235,31 @@ def channel_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _channel_page(request, form, channel)
 
 
-@outbox_admin_required
+@integrations_admin_required
 @require_POST
 def channel_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    channel = get_object_or_404(MessagingChannel, pk=pk)
-    user = signed_in_user(request)
-    flash_outcome(
+    return _set_active(
         request,
-        lambda: channel_set_active(actor=user, channel=channel, active=False),
+        get_object_or_404(MessagingChannel, pk=pk),
+        False,
         _("Deactivated: the channel receives no new events."),
+        "outbox:channels",
     )
-    return redirect(_back(request, reverse("outbox:channels")))
 
 
-@outbox_admin_required
+@integrations_admin_required
 @require_POST
 def channel_activate(request: HttpRequest, pk: int) -> HttpResponse:
-    channel = get_object_or_404(MessagingChannel, pk=pk)
-    user = signed_in_user(request)
-    flash_outcome(
+    return _set_active(
         request,
-        lambda: channel_set_active(actor=user, channel=channel, active=True),
+        get_object_or_404(MessagingChannel, pk=pk),
+        True,
         _("Activated."),
+        "outbox:channels",
     )
-    return redirect(_back(request, reverse("outbox:channels")))
 
 
-@outbox_admin_required
+@integrations_admin_required
 @require_POST
 def channel_test(request: HttpRequest, pk: int) -> HttpResponse:
     channel = get_object_or_404(MessagingChannel, pk=pk)
@@ -281,7 +271,7 @@ def channel_test(request: HttpRequest, pk: int) -> HttpResponse:
 # --- deliveries and events ----------------------------------------------------------------------
 
 
-@outbox_admin_required
+@integrations_admin_required
 def delivery_list(request: HttpRequest) -> HttpResponse:
     filterset = DeliveryFilter(request.GET, queryset=deliveries_list())
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
@@ -292,7 +282,7 @@ def delivery_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@outbox_admin_required
+@integrations_admin_required
 def event_detail(request: HttpRequest, pk: str) -> HttpResponse:
     event = get_object_or_404(OutboxEvent, pk=pk)
     return render(
@@ -309,7 +299,7 @@ def event_detail(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
-@outbox_admin_required
+@integrations_admin_required
 @require_POST
 def delivery_replay_view(request: HttpRequest, pk: int) -> HttpResponse:
     delivery = get_object_or_404(Delivery, pk=pk)

@@ -11,9 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from prm.accounts.access import active_user
-from prm.accounts.roles import VENDOR_ROLES, Role
+from prm.accounts.roles import VENDOR_ROLES
 
+from .access import integrations_can_manage
 from .events import EVENT_LABELS
 from .models import MessagingChannel, MessagingKind, WebhookEndpoint
 
@@ -21,12 +21,8 @@ SECRET_MIN_LENGTH = 16
 ROBOT_KINDS = (MessagingKind.WECOM, MessagingKind.DINGTALK)
 
 
-def outbox_can_manage(user: Any) -> bool:
-    return bool(active_user(user) and user.is_vendor_staff and user.role == Role.ADMIN)
-
-
 def _require_admin(actor: Any) -> None:
-    if not outbox_can_manage(actor):
+    if not integrations_can_manage(actor):
         raise PermissionDenied
 
 
@@ -117,9 +113,12 @@ def webhook_update(
 
 
 @transaction.atomic
-def webhook_set_active(*, actor: Any, webhook: WebhookEndpoint, active: bool) -> WebhookEndpoint:
+def receiver_set_active(
+    *, actor: Any, receiver: WebhookEndpoint | MessagingChannel, active: bool
+) -> WebhookEndpoint | MessagingChannel:
+    """Switch a webhook endpoint or a messaging channel on or off (new events only)."""
     _require_admin(actor)
-    locked = WebhookEndpoint.objects.select_for_update().get(pk=webhook.pk)
+    locked = type(receiver).objects.select_for_update().get(pk=receiver.pk)
     if locked.is_active != active:
         locked.is_active = active
         locked.save(update_fields=["is_active"])
@@ -219,14 +218,4 @@ def channel_update(
     for field, value in fields.items():
         setattr(locked, field, value)
     _save(locked)
-    return locked
-
-
-@transaction.atomic
-def channel_set_active(*, actor: Any, channel: MessagingChannel, active: bool) -> MessagingChannel:
-    _require_admin(actor)
-    locked = MessagingChannel.objects.select_for_update().get(pk=channel.pk)
-    if locked.is_active != active:
-        locked.is_active = active
-        locked.save(update_fields=["is_active"])
     return locked

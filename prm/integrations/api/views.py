@@ -3,14 +3,8 @@ selectors as the pages, so a key sees exactly what its user sees."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from rest_framework import viewsets
 
 
 class ResourceViewSet(viewsets.GenericViewSet):
     api_resource: str = ""  # the scope's resource: "orders" needs orders:read / orders:write
-
-    @property
-    def actor(self) -> Any:
-        return self.request.user
