@@ -67,12 +67,11 @@ demo: install ## Start embedded PostgreSQL/Redis, migrate, seed the demo vendor,
 test: install tryton ## Run the whole test suite against real PostgreSQL, Redis and a Tryton ERP
 	DJANGO_SETTINGS_MODULE=prm.settings.test $(PY) -m pytest
 
-# Benchmark modules are named explicitly: pytest's testpaths (tests/) never collects them.
-BENCHMARKS := $(filter-out benchmarks/__init__.py benchmarks/conftest.py,$(wildcard benchmarks/*.py))
+SCALE ?= small
 
-bench: install ## Benchmarks (timing targets live here, not in tests)
-	PRM_TEST_DB=$${PRM_TEST_DB:-test_prm_bench} DJANGO_SETTINGS_MODULE=prm.settings.test \
-		$(PY) -m pytest $(BENCHMARKS) -o testpaths=benchmarks -o python_functions='bench_*' -s -q
+bench: install ## Benchmarks (SCALE=small|medium|large): generate the data once, run every scenario, write the table
+	DJANGO_SETTINGS_MODULE=prm.settings.bench $(PY) manage.py bootstrap
+	DJANGO_SETTINGS_MODULE=prm.settings.bench $(PY) manage.py run_bench --scale $(SCALE)
 
 lint: $(VENV)/.installed ## ruff (lint + format check) and mypy
 	$(VENV)/bin/ruff check .

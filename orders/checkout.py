@@ -17,6 +17,7 @@ is kept, because it is one transaction):
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
@@ -158,7 +159,9 @@ def checkout(
         raise ValidationError(stale)
 
     order = Order.objects.create(
-        number=next_number("SO"),
+        # The real number is taken last, in _pay: its counter row stays locked until commit, and
+        # every other checkout of the vendor waits for it (see docs/performance.md).
+        number=f"SO-PENDING-{uuid.uuid4().hex[:20]}",
         partner=partner,
         currency=quote.currency,
         subtotal=quote.subtotal,
@@ -206,6 +209,7 @@ def _pay(
         use_rebate=use_rebate,
         use_prepaid=use_prepaid,
     )
+    order.number = next_number("SO")
     memo = _("Order %(number)s") % {"number": order.number}
     postings = [
         (AccountKind.REBATE, -split.rebate),
@@ -223,10 +227,11 @@ def _pay(
                 memo=memo,
                 reference=order.number,
                 actor=actor,
+                account=accounts[kind],
             )
     order.paid_rebate, order.paid_prepaid, order.paid_credit = (
         split.rebate,
         split.prepaid,
         split.credit,
     )
-    order.save(update_fields=["paid_rebate", "paid_prepaid", "paid_credit"])
+    order.save(update_fields=["number", "paid_rebate", "paid_prepaid", "paid_credit"])

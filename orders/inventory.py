@@ -18,7 +18,7 @@ from typing import Any
 import django_filters
 from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -293,20 +293,27 @@ def stock_reserve(*, lines: Sequence[OrderLine]) -> list[Allocation]:
     for _line, row, quantity in plan:
         per_row[row.pk] += quantity
     by_pk = {row.pk: row for row in rows}
-    for pk in sorted(per_row):
-        quantity = per_row[pk]
-        # Second line of defence: a writer that skipped the lock still cannot oversell.
-        updated = Stock.objects.filter(pk=pk, on_hand__gte=F("reserved") + quantity).update(
-            reserved=F("reserved") + quantity
+    ids = sorted(per_row)
+    # One statement for every row. Second line of defence: a writer that skipped the lock still
+    # cannot oversell, because each row is only raised while on hand covers it.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Stock._meta.db_table} AS s SET reserved = s.reserved + v.quantity "  # noqa: S608
+            "FROM unnest(%s::bigint[], %s::int[]) AS v(id, quantity) "
+            "WHERE s.id = v.id AND s.on_hand >= s.reserved + v.quantity RETURNING s.id",
+            [ids, [per_row[pk] for pk in ids]],
         )
-        row = by_pk[pk]
-        if not updated:
-            fresh = stock_available([row.product_id])[row.product_id]
-            raise OutOfStock(
-                {row.product_id: (wanted[row.product_id], max(fresh, 0))},
-                _product_names([row.product_id]),
-            )
-        row.reserved += quantity
+        raised = {pk for (pk,) in cursor.fetchall()}
+    short = [by_pk[pk] for pk in ids if pk not in raised]
+    if short:
+        row = short[0]
+        fresh = stock_available([row.product_id])[row.product_id]
+        raise OutOfStock(
+            {row.product_id: (wanted[row.product_id], max(fresh, 0))},
+            _product_names([row.product_id]),
+        )
+    for pk in ids:
+        by_pk[pk].reserved += per_row[pk]
     StockMovement.objects.bulk_create(
         StockMovement(stock=row, kind=MovementKind.RESERVE, reserved_delta=q, order_line=line)
         for line, row, q in plan

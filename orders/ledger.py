@@ -142,12 +142,15 @@ def accounts_lock(*, partner: Partner, kinds: Iterable[AccountKind | str]) -> di
     two of them can never wait for each other. Must run inside a transaction.
     """
     wanted = sorted({AccountKind(kind) for kind in kinds})
-    for kind in wanted:
-        account_for(partner, kind)
-    locked = (
-        Account.objects.filter(partner=partner, kind__in=wanted).order_by("pk").select_for_update()
-    )
-    return {account.kind: account for account in locked}
+    locked = Account.objects.filter(partner=partner, kind__in=wanted).order_by("pk")
+    found = {account.kind: account for account in locked.select_for_update()}
+    if len(found) < len(wanted):  # the first time: make the missing ones, then lock them all
+        Account.objects.bulk_create(
+            [Account(partner=partner, kind=kind) for kind in wanted if kind not in found],
+            ignore_conflicts=True,
+        )
+        found = {account.kind: account for account in locked.select_for_update()}
+    return found
 
 
 def balances(partner: Partner) -> dict[str, Decimal]:
@@ -277,7 +280,6 @@ def _refusal(
     )
 
 
-@transaction.atomic
 def ledger_post(
     *,
     partner: Partner,
@@ -288,10 +290,34 @@ def ledger_post(
     memo: str = "",
     reference: str = "",
     actor: Any = None,
+    account: Account | None = None,
 ) -> LedgerEntry:
     """Add `amount` to the partner's `kind` account and write the entry; see the module doc for
     signs. Raises InsufficientFunds (nothing written) when the account cannot cover it,
-    ValidationError when frozen balances would be spent, ValueError for a zero amount."""
+    ValidationError when frozen balances would be spent, ValueError for a zero amount.
+
+    `account`: the account, locked by the caller's transaction (`accounts_lock`). That caller
+    decides for its whole transaction, so no savepoint is taken and a refusal rolls it all back;
+    without it, the posting is its own savepoint and a caller may catch a refusal and go on."""
+    with transaction.atomic(savepoint=account is None):
+        return _post(
+            partner=partner, kind=kind, amount=amount, entry_kind=entry_kind, order=order,
+            memo=memo, reference=reference, actor=actor, account=account,
+        )  # fmt: skip
+
+
+def _post(
+    *,
+    partner: Partner,
+    kind: AccountKind | str,
+    amount: Decimal,
+    entry_kind: EntryKind | str,
+    order: Order | None,
+    memo: str,
+    reference: str,
+    actor: Any,
+    account: Account | None,
+) -> LedgerEntry:
     account_kind = AccountKind(kind)
     entry = EntryKind(entry_kind)
     value = _exact_amount(amount)
@@ -305,7 +331,8 @@ def ledger_post(
     refuse_if_frozen = _spends(account_kind, value) and entry != EntryKind.ADJUSTMENT
     if refuse_if_frozen and partner.balances_frozen:
         raise _frozen_error()
-    account = account_for(partner, account_kind)
+    if account is None or account.partner_id != partner.pk or account.kind != account_kind:
+        account = account_for(partner, account_kind)
     balance_after = _apply(
         account_id=account.pk,
         amount=value,

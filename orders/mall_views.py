@@ -36,6 +36,9 @@ from .mall_forms import CheckoutForm, QuickOrderForm, UploadForm
 from .models import Product
 from .pricing import prices_for
 
+# A dealer's catalog page: a screen of products with their prices, as vendors' malls show.
+CATALOG_PAGE_SIZE = 50
+
 
 def _partner(request: HttpRequest) -> Partner:
     return cart_for(signed_in_user(request)).partner
@@ -45,7 +48,7 @@ def _partner(request: HttpRequest) -> Partner:
 def catalog(request: HttpRequest) -> HttpResponse:
     partner = _partner(request)
     filterset = CatalogFilter(request.GET, queryset=products_for_partner(partner), partner=partner)
-    page = Paginator(filterset.qs, 24).get_page(request.GET.get("page"))
+    page = Paginator(filterset.qs, CATALOG_PAGE_SIZE).get_page(request.GET.get("page"))
     products = list(page.object_list)
     # One query each for every product on the page: prices, then stock.
     quotes = {

@@ -33,7 +33,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -218,35 +218,45 @@ def promotions_claim(*, quote: Quote, partner: Partner) -> None:
         promotion, units = applied.promotion, applied.units
         if units < 1:
             continue
-        claimed = (
-            Promotion.objects.filter(pk=promotion.pk)
-            .filter(Q(limit_total__isnull=True) | Q(used_total__lte=F("limit_total") - units))
-            .update(used_total=F("used_total") + units)
-        )
-        if not claimed:
+        # The limit per partner is read under the row lock the UPDATE takes: as it is now.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Promotion._meta.db_table} SET used_total = used_total + %s "  # noqa: S608
+                "WHERE id = %s AND (limit_total IS NULL OR used_total <= limit_total - %s) "
+                "RETURNING limit_per_partner",
+                [units, promotion.pk, units],
+            )
+            claimed = cursor.fetchone()
+        if claimed is None:
             raise ValidationError(
                 _("Promotion %(name)s has run out; review your cart."),
                 code="promotion_exhausted",
                 params={"name": promotion.display_name},
             )
-        # Read under the row lock just taken: the limit as it is now, not as quoted.
-        limit = (
-            Promotion.objects.filter(pk=promotion.pk)
-            .values_list("limit_per_partner", flat=True)
-            .get()
-        )
-        usage, _created = PromotionPartnerUsage.objects.get_or_create(
-            promotion_id=promotion.pk, partner_id=partner.pk
-        )
-        rows = PromotionPartnerUsage.objects.filter(pk=usage.pk)
-        if limit is not None:
-            rows = rows.filter(used__lte=limit - units)
-        if not rows.update(used=F("used") + units):
+        if not _usage_add(promotion_id=promotion.pk, partner_id=partner.pk, units=units,
+                          limit=claimed[0]):  # fmt: skip
             raise ValidationError(
                 _("Promotion %(name)s has reached its limit for your company; review your cart."),
                 code="promotion_partner_limit",
                 params={"name": promotion.display_name},
             )
+
+
+def _usage_add(*, promotion_id: int, partner_id: int, units: int, limit: int | None) -> bool:
+    """Count `units` against the partner's use of a promotion, within `limit`; one statement
+    whether or not the partner used it before. False (nothing counted) past the limit."""
+    if limit is not None and units > limit:
+        return False
+    table = PromotionPartnerUsage._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} AS u (promotion_id, partner_id, used) "  # noqa: S608 - names
+            "VALUES (%s, %s, %s) ON CONFLICT (promotion_id, partner_id) "
+            "DO UPDATE SET used = u.used + EXCLUDED.used "
+            "WHERE %s::int IS NULL OR u.used <= %s::int - EXCLUDED.used RETURNING u.used",
+            [promotion_id, partner_id, units, limit, limit],
+        )
+        return cursor.fetchone() is not None
 
 
 def _offers_for(*, partner: Partner, at: datetime, product_ids: set[int]) -> list[_Offer]:

@@ -268,3 +268,18 @@ def with_redis_db(url: str, db: int) -> str:
     if url.startswith("unix://"):
         return f"{url.partition('?')[0]}?db={db}"
     return urlunsplit(urlsplit(url)._replace(path=f"/{db}"))
+
+
+def with_database(url: str, name: str) -> str:
+    """The same PostgreSQL server, another database, created if missing (benchmarks keep off the
+    demo's data)."""
+    import psycopg
+
+    parts = urlsplit(url)
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(
+                f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' "
+                "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+            )
+    return urlunsplit(parts._replace(path=f"/{name}"))

@@ -458,25 +458,10 @@ def recalculate(
     program = _with_rules(program)
     wanted = None if partner_ids is None else sorted(set(partner_ids))
     if wanted is not None:
-        # A few partners' rows: starting parallel workers costs more than reading them.
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        serial_plans()
     own_run = run is None
     run = run or RebateRun.objects.create(scope=f"{program.code} {period_start}")
-    stored = RebateAccrual.objects.filter(program=program, period_start=period_start)
-    eligible = program_partners(program)
-    if wanted is not None:
-        stored = stored.filter(partner__in=wanted)
-        eligible = eligible.filter(pk__in=wanted)
-    # A partner no longer eligible keeps its row, recomputed to zero (it may have been settled).
-    both = (
-        eligible.annotate(source=Value(1))
-        .values_list("pk", "source")
-        .union(stored.annotate(source=Value(0)).values_list("partner", "source"), all=True)
-    )
-    found = list(both)
-    eligible_ids = {pid for pid, is_eligible in found if is_eligible}
-    targets = sorted({pid for pid, _source in found})
+    targets, eligible_ids = target_partners(program, period_start, wanted)
     if targets:
         _write(program, period_start, period_end, targets, eligible_ids, wanted, run)
     if own_run:
@@ -493,6 +478,36 @@ def recalculate(
     )
 
 
+def serial_plans() -> None:
+    """For the rest of the transaction: a few partners' rows, where starting parallel workers
+    costs more than reading them."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+
+
+def target_partners(
+    program: RebateProgram, period_start: date, wanted: Iterable[int] | None = None
+) -> tuple[list[int], set[int]]:
+    """The partners a recalculation writes (sorted), and which of them are eligible: every
+    eligible partner and every partner with a stored accrual of the period (all, or those of
+    `wanted`). A partner no longer eligible keeps its row, recomputed to zero (it may have
+    been settled). One query."""
+    stored = RebateAccrual.objects.filter(program=program, period_start=period_start)
+    eligible = program_partners(program)
+    if wanted is not None:
+        ids = list(wanted)
+        stored = stored.filter(partner__in=ids)
+        eligible = eligible.filter(pk__in=ids)
+    both = (
+        eligible.annotate(source=Value(1))
+        .values_list("pk", "source")
+        .union(stored.annotate(source=Value(0)).values_list("partner", "source"), all=True)
+    )
+    found = list(both)
+    eligible_ids = {pid for pid, is_eligible in found if is_eligible}
+    return sorted({pid for pid, _source in found}), eligible_ids
+
+
 def _write(
     program: RebateProgram,
     period_start: date,
@@ -502,13 +517,28 @@ def _write(
     wanted: list[int] | None,
     run: RebateRun,
 ) -> None:
+    write_rows(program, period_start, period_end, targets, eligible_ids, wanted, run)
+    settle_shares(program, period_start, period_end, wanted)
+
+
+def write_rows(
+    program: RebateProgram,
+    period_start: date,
+    period_end: date,
+    targets: list[int],
+    eligible_ids: set[int],
+    wanted: list[int] | None,
+    run: RebateRun,
+) -> None:
+    """Upsert the accruals of `targets`: everything a partner's own rows decide (basis, band,
+    bonus, amounts up to the partner cap, see written_fields). What depends on the other
+    partners (program cap shares, exclusive groups) is settle_shares', afterwards."""
     # A whole-program run lets the aggregate filter eligibility itself (no list of ids).
     ids = None if wanted is None else sorted(eligible_ids)
     totals = basis_by_partner(program, period_start, period_end, partner_ids=ids)
     bonuses = bonuses_by_partner(program, period_start, period_end, partner_ids=ids)
     rows = accrual_rows(program, period_start, period_end, targets, totals, bonuses, run)
     upsert(rows, written_fields(program))
-    settle_shares(program, period_start, period_end, wanted)
 
 
 def accrual_rows(
@@ -621,11 +651,14 @@ def _apply_caps(program: RebateProgram, period_start: date, *, set_amount: bool)
         )
 
 
-def group_lock(group: str) -> None:
-    """Programs of one exclusive group decide together: their recalculations queue up here."""
+def group_lock(group: str, *, shared: bool = False) -> None:
+    """Programs of one exclusive group decide together: their recalculations queue up here.
+    `shared`: for work that only writes its own program's rows (rebates.fanout's batches),
+    which may run side by side but never beside a recalculation that decides the group."""
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT pg_advisory_xact_lock(hashtext(%s))",
+            f"SELECT {function}(hashtext(%s))",
             [f"{connection.schema_name}:rebates.group:{group}"],  # type: ignore[attr-defined]
         )
 

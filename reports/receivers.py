@@ -18,7 +18,8 @@ def order_placed(sender: Any, instance: Order, created: bool, raw: bool = False,
 def order_moved(
     sender: Any, instance: OrderStatusChange, created: bool, raw: bool = False, **_: Any
 ) -> None:
-    if created and not raw:
+    # The first status comes with the order itself, which order_placed has marked already.
+    if created and not raw and instance.from_status:
         rollups_mark(slices_of_order(instance.order))
 
 

@@ -3,7 +3,8 @@ from django.db import connection, transaction
 
 def next_value(key: str) -> int:
     """Return the next value of a named per-tenant sequence (gap-free across committed work)."""
-    with transaction.atomic(), connection.cursor() as cursor:
+    # One statement: atomic on its own, so no savepoint inside a caller's transaction.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO core_sequence (key, last_value) VALUES (%s, 1) "
             "ON CONFLICT (key) DO UPDATE SET last_value = core_sequence.last_value + 1 "

@@ -35,6 +35,7 @@ CSRF_TRUSTED_ORIGINS = [
 SHARED_APPS = [
     "django_tenants",
     "prm.tenancy",
+    "prm.bench",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -169,6 +170,13 @@ DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 DATABASES["default"]["TEST"] = {"TEMPLATE": "template0", "CHARSET": "UTF8"}
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A read replica for reports, only when its URL is given (prm.core.db_router, docs/scaling.md).
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+    DATABASES["replica"]["ENGINE"] = "django_tenants.postgresql_backend"
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["prm.core.db_router.ReplicaRouter", *DATABASE_ROUTERS]
 
 REDIS_URL = os.environ.get("REDIS_URL") or embedded.redis_url(DATA_DIR)
 CACHES = {
@@ -249,6 +257,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
+# Redis hands an unacknowledged task to another worker after this long: longer than any task's
+# time limit (the longest is an hour), so a slow task is never run twice at once.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 7200}
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_TENANT_CACHE_SECONDS = 30
@@ -277,7 +288,8 @@ CELERY_BEAT_SCHEDULE = {
     "alert-low-stock": _per_tenant("orders.inventory_tasks.alert_low_stock", hour=9),
     "monthly-statements": _per_tenant("orders.statements_tasks.generate_statements", hour=1),
     "deals-daily": _per_tenant("deal_registration.tasks.deals_daily", hour=0, minute=5),
-    "rebates-nightly": _per_tenant("rebates.tasks.recalculate_nightly", hour=1, minute=30),
+    # Spread over every worker in partner batches (rebates.fanout, docs/scaling.md).
+    "rebates-nightly": _per_tenant("rebates.fanout.recalculate_nightly", hour=1, minute=30),
     "mdf-daily": _per_tenant("mdf.tasks.mdf_daily", hour=0, minute=15),
     "remind-overdue-deal-decisions": _per_tenant(
         "deal_registration.tasks.remind_overdue_decisions", hour="*", minute=20

@@ -3,9 +3,10 @@ import zoneinfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage, storages
-from django.db import models
+from django.db import connections, models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
+from django_tenants.utils import get_tenant_database_alias
 
 from prm.core.money import CURRENCY_CHOICES
 
@@ -54,6 +55,22 @@ class Tenant(TenantMixin):
     @property
     def is_public(self) -> bool:
         return self.schema_name == settings.PUBLIC_SCHEMA_NAME
+
+    def create_schema(
+        self, check_if_exists: bool = False, sync_schema: bool = True, verbosity: int = 1
+    ) -> bool | None:
+        """From the template schema when it is current (seconds), else by migrations."""
+        from django_tenants.utils import schema_exists
+
+        from .template import schema_clone, template_usable
+
+        if check_if_exists and schema_exists(self.schema_name):
+            return False
+        if not sync_schema or self.is_public or not template_usable():
+            return super().create_schema(check_if_exists, sync_schema, verbosity)
+        schema_clone(self.schema_name)
+        connections[get_tenant_database_alias()].set_schema_to_public()  # type: ignore[attr-defined]
+        return True
 
 
 class Domain(DomainMixin):

@@ -99,14 +99,15 @@ def vendor_create(
             )
     except BaseException:
         # Also on Ctrl-C, which django-tenants' own cleanup (Exception only) lets through.
-        _vendor_remove(tenant)
+        vendor_remove(tenant)
         raise
     return ProvisionedVendor(
         tenant=tenant, domain=domain_name, admin_email=admin_email.lower(), admin_password=password
     )
 
 
-def _vendor_remove(tenant: Tenant) -> None:
+def vendor_remove(tenant: Tenant) -> None:
+    """Drop a vendor: its domains, its row and its schema with every row in it."""
     tenant_connection().set_schema_to_public()
     if tenant.pk is None:
         return
