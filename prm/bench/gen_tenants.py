@@ -23,14 +23,20 @@ MINI = Scale("mini", 10, 30, 10, 50, 300, 0, 0, 0, 0, dealers_with_users=2, part
 PREFIX = "bench-t"
 
 
-def small_tenants_generate(n: int, *, say: Callable[[str], Any] = print) -> list[str]:
-    """Vendors bench-t001 … bench-tNNN, each dropped first if it exists; returns their slugs."""
+def small_tenants_generate(
+    n: int, *, keep: bool = False, say: Callable[[str], Any] = print
+) -> list[str]:
+    """Vendors bench-t001 … bench-tNNN, each dropped first if it exists (kept as it is with
+    `keep`); returns their slugs."""
     connection = tenant_connection()
     made = []
     for i in range(1, n + 1):
         slug = f"{PREFIX}{i:03d}"
         connection.set_schema_to_public()
         old = Tenant.objects.filter(schema_name=slug.replace("-", "_")).first()
+        if old is not None and keep:
+            made.append(slug)
+            continue
         if old is not None:
             vendor_remove(old)
         started = time.perf_counter()

@@ -71,7 +71,7 @@ def _migrations(manifest: Manifest) -> Result:
     wanted = VENDORS[manifest.scale]
     have = Tenant.objects.filter(schema_name__startswith=PREFIX.replace("-", "_")).count()
     if have < wanted:
-        small_tenants_generate(wanted, say=lambda _text: None)
+        small_tenants_generate(wanted, keep=True, say=lambda _text: None)
     vendors = Tenant.objects.exclude(schema_name="public").count()
     multi = [_migrate("multiprocessing")]
     standard = [_migrate("standard")]
