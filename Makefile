@@ -15,7 +15,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-wqy-microhei gettext
 
-.PHONY: help install demo test bench lint format messages sysdeps assets stop clean tryton
+.PHONY: help install demo test bench lint format messages sysdeps assets stop clean tryton backup restore
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -72,6 +72,12 @@ SCALE ?= small
 bench: install ## Benchmarks (SCALE=small|medium|large): generate the data once, run every scenario, write the table
 	DJANGO_SETTINGS_MODULE=prm.settings.bench $(PY) manage.py bootstrap
 	DJANGO_SETTINGS_MODULE=prm.settings.bench $(PY) manage.py run_bench --scale $(SCALE)
+
+backup: $(VENV)/.installed ## Dump one vendor to .data/backups/ (TENANT=slug)
+	$(PY) manage.py backup_tenant --tenant $(TENANT)
+
+restore: $(VENV)/.installed ## Restore a vendor dump as a NEW vendor (FILE=path.sql AS=newslug)
+	$(PY) manage.py restore_tenant --file $(FILE) --as $(AS)
 
 lint: $(VENV)/.installed ## ruff (lint + format check) and mypy
 	$(VENV)/bin/ruff check .

