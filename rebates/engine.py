@@ -463,7 +463,8 @@ def recalculate(
     run = run or RebateRun.objects.create(scope=f"{program.code} {period_start}")
     targets, eligible_ids = target_partners(program, period_start, wanted)
     if targets:
-        _write(program, period_start, period_end, targets, eligible_ids, wanted, run)
+        write_rows(program, period_start, period_end, targets, eligible_ids, wanted, run)
+        settle_shares(program, period_start, period_end, wanted)
     if own_run:
         run.finished_at = timezone.now()
         run.save(update_fields=["finished_at"])
@@ -506,19 +507,6 @@ def target_partners(
     found = list(both)
     eligible_ids = {pid for pid, is_eligible in found if is_eligible}
     return sorted({pid for pid, _source in found}), eligible_ids
-
-
-def _write(
-    program: RebateProgram,
-    period_start: date,
-    period_end: date,
-    targets: list[int],
-    eligible_ids: set[int],
-    wanted: list[int] | None,
-    run: RebateRun,
-) -> None:
-    write_rows(program, period_start, period_end, targets, eligible_ids, wanted, run)
-    settle_shares(program, period_start, period_end, wanted)
 
 
 def write_rows(

@@ -59,6 +59,27 @@ def order_lines(pool: list, rng: random.Random) -> list[CheckoutLine]:
     return [CheckoutLine(p, rng.randint(1, 3)) for p in rng.sample(pool, LINES)]
 
 
+def statements_of_checkout(user: User, lines: list[CheckoutLine]) -> list[str]:
+    """Every statement one checkout sends, savepoints included, rolled back so that its order
+    number stays free (pgbench replays them many times)."""
+    assert user.partner is not None
+    with (
+        CaptureQueriesContext(connection) as captured,
+        contextlib.suppress(Undo),
+        transaction.atomic(),
+    ):
+        checkout(partner=user.partner, lines=lines, actor=user)
+        raise Undo
+    return [q["sql"] for q in captured.captured_queries]
+
+
+def replayable(every: list[str]) -> list[str]:
+    """What pgbench replays: the statements without the savepoints (its script is one
+    transaction already)."""
+    skipped = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+    return [sql for sql in every if not sql.startswith(skipped)]
+
+
 def run(manifest: Manifest) -> list[Result]:
     rng = random.Random(7)
     with in_vendor(manifest):
@@ -69,18 +90,9 @@ def run(manifest: Manifest) -> list[Result]:
 
         place()
         samples = [timed_ms(place)[0] for _ in range(RUNS)]
-        # The statements of one checkout, rolled back so their order number stays free.
-        with (
-            CaptureQueriesContext(connection) as captured,
-            contextlib.suppress(Undo),
-            transaction.atomic(),
-        ):
-            place()
-            raise Undo
-        skipped = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
-        # Savepoints count as statements (each is a round trip); pgbench replays the rest.
-        every = [q["sql"] for q in captured.captured_queries]
-        sent = [sql for sql in every if not sql.startswith(skipped)]
+        # Savepoints count as statements (each is a round trip).
+        every = statements_of_checkout(user, order_lines(pool, rng))
+        sent = replayable(every)
         baseline = replay([script(sent)], clients=1, transactions=RUNS)
     return [
         Result(
