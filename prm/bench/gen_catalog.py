@@ -21,8 +21,9 @@ from orders.models import (
     PromotionKind,
     Warehouse,
 )
-from partners.models import ProductLine, Tier
+from partners.models import ProductLine
 
+from .gen_partners import tiers_ensure
 from .scales import Scale
 from .sql import analyze, int_array, run
 
@@ -142,7 +143,7 @@ def _stock() -> None:
 
 
 def _price_lists() -> None:
-    for tier in Tier.objects.filter(code__in=TIER_SHARE):
+    for tier in tiers_ensure():  # the partners' tiers, made here if the catalog comes first
         share, bulk = TIER_SHARE[tier.code]
         price_list = PriceList.objects.create(
             name=f"{tier.name}等级价", kind=PriceListKind.TIER, tier=tier

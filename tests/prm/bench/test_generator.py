@@ -7,12 +7,21 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db.models import F, Sum
+from django.db.models import Count, F, Sum
 
 from deal_registration.conflicts import Probe, find_conflicts
 from deal_registration.models import DealRegistration
 from mdf.models import MdfAllocation
-from orders.models import Account, LedgerEntry, Order, OrderLine, Product, Stock
+from orders.models import (
+    Account,
+    LedgerEntry,
+    Order,
+    OrderLine,
+    PriceList,
+    PriceListItem,
+    Product,
+    Stock,
+)
 from partners.models import Partner
 from prm.bench.generate import Manifest, fill
 from prm.bench.sql import scalar
@@ -40,6 +49,10 @@ def test_tiny_scale_has_the_stated_sizes_for_the_seed(filled):
     assert Partner.objects.count() == 40
     assert Product.objects.count() == 200
     assert len(filled.dealer_logins) == 16
+    # Tier prices for every SKU (and quantity breaks for one in ten), province and partner lists.
+    kinds = dict(PriceList.objects.values("kind").annotate(n=Count("pk")).values_list("kind", "n"))
+    assert kinds == {"tier": 4, "region": 6, "partner": 4}
+    assert PriceListItem.objects.filter(price_list__kind="tier", min_quantity=1).count() == 4 * 200
 
 
 def test_orders_add_up_and_money_has_its_entries(filled):
