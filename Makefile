@@ -15,10 +15,10 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-wqy-microhei gettext
 
-.PHONY: help install demo test bench lint format messages sysdeps assets stop clean tryton backup restore
+.PHONY: help install demo test e2e bench lint format messages sysdeps assets stop clean tryton backup restore
 
 help: ## List the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 $(UV):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -65,7 +65,16 @@ demo: install ## Start embedded PostgreSQL/Redis, migrate, seed the demo vendor,
 	DJANGO_SETTINGS_MODULE=prm.settings.dev $(PY) manage.py rundemo
 
 test: install tryton ## Run the whole test suite against real PostgreSQL, Redis and a Tryton ERP
-	DJANGO_SETTINGS_MODULE=prm.settings.test $(PY) -m pytest
+	DJANGO_SETTINGS_MODULE=prm.settings.test $(PY) -m pytest --ignore=tests/e2e
+
+CHROMIUM ?= /usr/bin/chromium
+E2E_DB ?= test_prm_e2e
+
+# The test database is kept between runs (--reuse-db): only the first run migrates one.
+e2e: install ## Browser journeys (docs/e2e.md): the demo vendor served by gunicorn, clicked through in chromium
+	@[ -x $(CHROMIUM) ] || $(MAKE) --no-print-directory _apt PKGS=" chromium" WHAT="chromium"
+	PRM_TEST_DB=$(E2E_DB) PRM_E2E_CHROMIUM=$(CHROMIUM) DJANGO_SETTINGS_MODULE=prm.settings.test \
+		$(PY) -m pytest tests/e2e --reuse-db
 
 SCALE ?= small
 

@@ -11,11 +11,12 @@ from orders.models import Order, Product
 from partners.credit_code import normalize_credit_code
 from partners.models import Partner, ProductLine
 from prm.accounts.models import User
+from prm.core.widgets import DateInput
 
 from .models import ActivityKind, DealActivity, DealRegistration, DealStage, TeamRole
 from .registrations import PAST_CLOSE_DATE, REASON_MAX, close_date_in_past
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 CHECKED_FIELDS = (
     "customer_name",

@@ -20,13 +20,10 @@ from prm.core.bilingual import pick
 from prm.core.forms import form_errors
 from prm.core.spreadsheets import text_cell
 from prm.core.templatetags.humanize_money import SYMBOLS
+from prm.core.widgets import DateInput
 
 from .models import MdfActivityType, MdfFund
 from .roi import Group, Period, RoiLine, RoiReport, roi_can_view, roi_report
-
-
-class _DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class _ActivityTypeField(forms.ModelChoiceField):
@@ -42,10 +39,10 @@ class RoiFilterForm(forms.Form):
         empty_label=gettext_lazy("All"),
     )
     date_from = forms.DateField(
-        label=gettext_lazy("Activity ends from"), required=False, widget=_DateInput
+        label=gettext_lazy("Activity ends from"), required=False, widget=DateInput
     )
     date_to = forms.DateField(
-        label=gettext_lazy("Activity ends by"), required=False, widget=_DateInput
+        label=gettext_lazy("Activity ends by"), required=False, widget=DateInput
     )
     activity_type = _ActivityTypeField(
         label=gettext_lazy("Activity type"),

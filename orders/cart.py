@@ -6,8 +6,6 @@ checkout, which refuses when a price shown here has changed since.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from partners.models import Partner
+from prm.core.spreadsheets import table_read
 
 from .catalog import product_get_for_partner, products_for_partner
 from .checkout import CheckoutLine, checkout
@@ -24,6 +23,9 @@ from .pricing import price_for, prices_for
 from .promotions import Quote, quote_build
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+UPLOAD_COLUMNS = ("sku", "quantity")
+# Each line is added on its own (prices, stock, limits): a cart, not a bulk import.
+MAX_UPLOAD_ROWS = 1000
 
 
 def cart_for(user: Any) -> Cart:
@@ -102,20 +104,15 @@ def cart_upload(*, user: Any, upload: Any) -> UploadResult:
     reported with its number and reason."""
     if upload.size and upload.size > MAX_UPLOAD_BYTES:
         raise ValidationError({"file": _("The file is larger than 2 MB.")})
-    raw = upload.read()
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("gb18030", errors="replace")
-    rows = list(csv.reader(io.StringIO(text)))
+        rows = table_read(
+            upload, columns=UPLOAD_COLUMNS, required=UPLOAD_COLUMNS, max_rows=MAX_UPLOAD_ROWS
+        )
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
     result = UploadResult()
-    if not rows or [c.strip().lower() for c in rows[0][:2]] != ["sku", "quantity"]:
-        raise ValidationError({"file": _("The first row must be the headers: sku,quantity")})
-    for number, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        sku = row[0].strip() if row else ""
-        quantity_text = row[1].strip() if len(row) > 1 else ""
+    for number, values in rows:
+        sku, quantity_text = values["sku"], values["quantity"]
         try:
             quantity = int(quantity_text)
         except ValueError:

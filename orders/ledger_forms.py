@@ -13,10 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from partners.models import Partner
 from prm.core.files import validate_upload
 from prm.core.money import DECIMAL_PLACES, MAX_DIGITS
+from prm.core.widgets import DateInput
 
 from .models import PaymentMethod
 
-_DATE = forms.DateInput(attrs={"type": "date"})
+_DATE = DateInput()
 
 
 def _amount_field(label: Any) -> forms.DecimalField:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from partners.gates import ORDERING, partner_blockers
 from partners.models import Partner
 from prm.accounts.access import partner_required, signed_in_user
+from prm.core.files import CONTENT_TYPES, sniff
 
 from .cart import (
     cart_add,
@@ -84,7 +85,12 @@ def product_image(request: HttpRequest, pk: int) -> FileResponse:
     product = products.filter(pk=pk).exclude(image="").first()
     if product is None:
         raise Http404
-    response = FileResponse(product.image.open("rb"))
+    handle = product.image.open("rb")
+    # The type its bytes show, not the one its name suggests: "x.html" holding a PNG is sent as
+    # image/png, and anything else as a download.
+    kind = sniff(handle)
+    image_type = CONTENT_TYPES[kind] if kind in ("png", "jpeg") else "application/octet-stream"
+    response = FileResponse(handle, content_type=image_type)
     response["Cache-Control"] = "private, max-age=3600"
     return response
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from partners.models import Partner
 from partners.selectors import partners_visible_to
 from prm.accounts.access import vendor_required
+from prm.core.widgets import DateInput
 
 from .models import Product
 from .pricing import price_explain, price_for
@@ -20,7 +21,7 @@ class PriceQuestionForm(forms.Form):
     partner = forms.ModelChoiceField(label=_("Partner"), queryset=Partner.objects.none())
     sku = forms.CharField(label=_("SKU"), max_length=64)
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, initial=1)
-    on = forms.DateField(label=_("On"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=_("On"), widget=DateInput())
 
     def __init__(self, *args: object, user: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

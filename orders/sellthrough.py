@@ -22,9 +22,7 @@ The metrics the vendor reads are in `orders.sellthrough_metrics`.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -32,7 +30,6 @@ from typing import Any
 
 import django_filters
 from auditlog.models import LogEntry
-from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -48,7 +45,8 @@ from partners.recruitment.names import normalize_name
 from partners.selectors import partners_visible_to
 from prm.accounts.access import active_user
 from prm.accounts.visibility import scope_to_partner
-from prm.core.widgets import SearchSelect
+from prm.core.spreadsheets import table_read
+from prm.core.widgets import DateInput, SearchSelect
 from prm.tenancy.selectors import tenant_today
 
 from .models import ChannelStockLine, ChannelStockReport, Product, SellOut
@@ -401,53 +399,6 @@ def sellout_record(
     return sale
 
 
-def _column(header: Any) -> str:
-    name = ("" if header is None else str(header)).strip().lstrip("\ufeff")
-    return COLUMN_ALIASES.get(name, name.lower())
-
-
-def _cell(value: Any) -> str:
-    """A spreadsheet cell as the text a person typed: dates as YYYY-MM-DD, 3.0 as 3."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time.min else value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _read_table(upload: UploadedFile) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """The columns, and (row number in the file, {column: text}) per non-empty data row.
-
-    Blank rows are skipped but keep their numbers, so a reason points at the row people see.
-    """
-    upload.seek(0)
-    raw = upload.read()
-    if upload.name and upload.name.lower().endswith(".xlsx"):
-        import openpyxl
-
-        sheet = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True).active
-        table = [[_cell(c) for c in row] for row in sheet.iter_rows(values_only=True)]
-    else:
-        # Excel in China saves CSV as GB18030 unless told otherwise; accept both.
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("gb18030")
-        table = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
-    if not table:
-        return [], []
-    header = [_column(h) for h in table[0]]
-    return header, [
-        (number, dict(zip(header, row, strict=False)))
-        for number, row in enumerate(table[1:], start=2)  # row 1 is the header
-        if any(row)
-    ]
-
-
 def _parse_date(value: str) -> dt.date | None:
     match = _DATE.fullmatch(value.strip())
     if not match:
@@ -482,23 +433,15 @@ def sellout_import(*, partner: Partner, upload: UploadedFile, user: Any) -> Impo
     _require_reporter(user, partner)
     result = ImportResult()
     try:
-        header, rows = _read_table(upload)
-    except Exception:  # a broken or foreign file: openpyxl, zip, csv and codec errors alike
-        result.file_errors.append(
-            _("The file could not be read. Save it as CSV (UTF-8 or GB18030) or XLSX.")
+        rows = table_read(
+            upload,
+            columns=COLUMNS,
+            required=REQUIRED_COLUMNS,
+            max_rows=MAX_ROWS,
+            aliases=COLUMN_ALIASES,
         )
-        return result
-    if not rows:
-        result.file_errors.append(_("The file has no data rows."))
-        return result
-    missing = REQUIRED_COLUMNS - set(header)
-    if missing:
-        result.file_errors.append(
-            _("Missing columns: %(columns)s.") % {"columns": ", ".join(sorted(missing))}
-        )
-        return result
-    if len(rows) > MAX_ROWS:
-        result.file_errors.append(_("At most %(n)d rows per file.") % {"n": MAX_ROWS})
+    except ValidationError as exc:
+        result.file_errors.extend(exc.messages)
         return result
 
     skus = {values.get("sku", "").strip() for _number, values in rows}
@@ -568,10 +511,6 @@ def _visible_partners(request: HttpRequest | None) -> QuerySet[Partner]:
     return partners_visible_to(getattr(request, "user", None)).order_by("name")
 
 
-class _DateInput(forms.DateInput):
-    input_type = "date"
-
-
 class DiversionFilter(django_filters.FilterSet):
     partner = django_filters.ModelChoiceFilter(
         queryset=_visible_partners,
@@ -581,10 +520,10 @@ class DiversionFilter(django_filters.FilterSet):
     )
     province = django_filters.CharFilter(method="in_province", label=gettext_lazy("Province"))
     sold_from = django_filters.DateFilter(
-        field_name="sold_on", lookup_expr="gte", label=gettext_lazy("Sold from"), widget=_DateInput
+        field_name="sold_on", lookup_expr="gte", label=gettext_lazy("Sold from"), widget=DateInput
     )
     sold_to = django_filters.DateFilter(
-        field_name="sold_on", lookup_expr="lte", label=gettext_lazy("Sold until"), widget=_DateInput
+        field_name="sold_on", lookup_expr="lte", label=gettext_lazy("Sold until"), widget=DateInput
     )
 
     class Meta:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import Partner, ProductLine
 from prm.core.files import validate_upload
+from prm.core.widgets import DateInput
 
 from .models import Product
 from .sellthrough import COLUMNS
@@ -21,10 +22,6 @@ from .sellthrough_metrics import WINDOW_CHOICES
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 WINDOW_LABELS = {30: _("30 days"), 90: _("90 days"), 180: _("180 days")}
-
-
-class _DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class _MonthInput(forms.DateInput):
@@ -38,7 +35,7 @@ class _ProductChoiceField(forms.ModelChoiceField):
 
 class SellOutForm(forms.Form):
     product = _ProductChoiceField(label=_("Product"), queryset=Product.objects.none())
-    sold_on = forms.DateField(label=_("Sold on"), widget=_DateInput)
+    sold_on = forms.DateField(label=_("Sold on"), widget=DateInput)
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
     end_customer = forms.CharField(label=_("End customer"), max_length=200)
     province = forms.CharField(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from orders.models import Statement, StatementLine
 from prm.core.pdf import pdf_render
+from prm.core.spreadsheets import text_cell
 from prm.tenancy.selectors import current_tenant
 
 from .statements import statement_lines
@@ -85,8 +86,8 @@ def statement_xlsx(statement: Statement) -> bytes:
         sheet.append([_("Reconciliation statement"), statement.number])
         sheet.cell(row=sheet.max_row, column=1).font = bold
         for label, value in (
-            (_("Vendor"), tenant.name),
-            (_("Partner"), partner.name),
+            (_("Vendor"), text_cell(tenant.name)),
+            (_("Partner"), text_cell(partner.name)),
             (_("Unified social credit code"), partner.credit_code or ""),
             (_("Month"), f"{statement.period:%Y-%m}"),
             (_("Currency"), tenant.currency),
@@ -105,7 +106,9 @@ def statement_xlsx(statement: Statement) -> bytes:
         for column in range(1, 5):
             sheet.cell(row=sheet.max_row, column=column).font = bold
         for line in _lines(statement):
-            sheet.append([_local(line.booked_at, tz), line.description, line.amount, line.balance])
+            sheet.append(
+                [_local(line.booked_at, tz), text_cell(line.description), line.amount, line.balance]
+            )
             row = sheet.max_row
             sheet.cell(row=row, column=1).number_format = "yyyy-mm-dd hh:mm"
             sheet.cell(row=row, column=3).number_format = MONEY_FORMAT

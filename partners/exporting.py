@@ -7,20 +7,25 @@ import io
 
 from django.db.models import QuerySet
 
-from .importing import COLUMNS
+from prm.core.spreadsheets import text_cell
+
+from .importing import COLUMNS, EXPORT_ONLY_COLUMNS
 from .models import Partner
 
-EXPORT_COLUMNS = [*COLUMNS, "status", "tier"]
+EXPORT_COLUMNS = [*COLUMNS, *EXPORT_ONLY_COLUMNS]
 
 
 def _rows(partners: QuerySet[Partner]) -> list[list[str]]:
     rows = []
     for p in partners.select_related("channel_manager", "tier"):
+        # What people typed goes through text_cell: a name like =HYPERLINK(...) stays text.
         rows.append([
-            p.name, p.name_en, p.credit_code or "", p.partner_type, p.region, p.city,
-            p.contact_name, p.contact_phone,
-            p.channel_manager.email if p.channel_manager else "", str(p.credit_limit),
-            str(p.payment_terms_days), p.status, p.tier.code if p.tier else "",
+            text_cell(p.name), text_cell(p.name_en), p.credit_code or "", p.partner_type,
+            text_cell(p.region), text_cell(p.city), text_cell(p.contact_name),
+            text_cell(p.contact_phone),
+            text_cell(p.channel_manager.email) if p.channel_manager else "",
+            str(p.credit_limit), str(p.payment_terms_days), p.status,
+            text_cell(p.tier.code) if p.tier else "",
         ])  # fmt: skip
     return rows
 

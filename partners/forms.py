@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from prm.accounts.roles import Role
 from prm.core.files import validate_upload
+from prm.core.widgets import DateInput
 
 from .models import PARTNER_TRANSITIONS, Partner, PartnerStatus, Qualification
 
@@ -31,8 +32,8 @@ class QualificationForm(forms.ModelForm):
         model = Qualification
         fields = ["kind", "number", "issued_on", "expires_on", "document"]
         widgets = {
-            "issued_on": forms.DateInput(attrs={"type": "date"}),
-            "expires_on": forms.DateInput(attrs={"type": "date"}),
+            "issued_on": DateInput(),
+            "expires_on": DateInput(),
         }
 
     def clean_document(self) -> Any:

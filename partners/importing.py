@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from prm.accounts.models import User
 from prm.accounts.roles import Role
+from prm.core.spreadsheets import table_read
 
 from .credit_code import normalize_credit_code, validate_credit_code
 from .models import Partner, PartnerType
@@ -26,6 +25,8 @@ COLUMNS = [
     "contact_phone", "channel_manager_email", "credit_limit", "payment_terms_days",
 ]  # fmt: skip
 REQUIRED_COLUMNS = {"name", "region", "partner_type"}
+# The export adds these (partners.exporting); an exported file imports back without them.
+EXPORT_ONLY_COLUMNS = ("status", "tier")
 MAX_ROWS = 5000
 # People type the Chinese label in spreadsheets as often as the code.
 TYPE_ALIASES = {
@@ -93,31 +94,6 @@ class ImportResult:
     file_errors: list[str] = field(default_factory=list)
 
 
-def read_rows(upload: UploadedFile) -> list[dict[str, str]]:
-    """Header row first; returns one dict per data row, cells as stripped strings."""
-    upload.seek(0)
-    raw = upload.read()
-    if upload.name and upload.name.lower().endswith(".xlsx"):
-        import openpyxl
-
-        sheet = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True).active
-        values = [
-            [("" if c is None else str(c)).strip() for c in row]
-            for row in sheet.iter_rows(values_only=True)
-        ]
-    else:
-        # Excel in China saves CSV as GB18030 unless told otherwise; accept both.
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("gb18030")
-        values = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
-    if not values:
-        return []
-    header = [h.strip().lower() for h in values[0]]
-    return [dict(zip(header, row, strict=False)) for row in values[1:] if any(row)]
-
-
 def _reasons(error: ValidationError | forms.Form) -> list[str]:
     errors = error.errors if isinstance(error, forms.Form) else getattr(error, "message_dict", None)
     if not errors:
@@ -127,21 +103,19 @@ def _reasons(error: ValidationError | forms.Form) -> list[str]:
 
 def partners_import(*, upload: UploadedFile, actor: Any) -> ImportResult:
     result = ImportResult()
-    rows = read_rows(upload)
-    if not rows:
-        result.file_errors.append(_("The file has no data rows."))
-        return result
-    missing = REQUIRED_COLUMNS - set(rows[0])
-    if missing:
-        result.file_errors.append(
-            _("Missing columns: %(columns)s.") % {"columns": ", ".join(sorted(missing))}
+    try:
+        rows = table_read(
+            upload,
+            columns=COLUMNS,
+            required=REQUIRED_COLUMNS,
+            max_rows=MAX_ROWS,
+            ignored=EXPORT_ONLY_COLUMNS,
         )
-        return result
-    if len(rows) > MAX_ROWS:
-        result.file_errors.append(_("At most %(n)d rows per file.") % {"n": MAX_ROWS})
+    except ValidationError as exc:
+        result.file_errors.extend(exc.messages)
         return result
     seen_codes: dict[str, int] = {}
-    for number, values in enumerate(rows, start=2):  # row 1 is the header
+    for number, values in rows:
         form = PartnerRowForm({k: values.get(k, "") for k in COLUMNS})
         if not form.is_valid():
             result.rejected.append(RejectedRow(number, values, _reasons(form)))

@@ -12,14 +12,13 @@ from datetime import date
 from typing import Any
 
 import django_filters
-from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from partners.models import Partner, PartnerType, ProductLine, Tier
 from partners.selectors import partners_visible_to
-from prm.core.widgets import SearchSelect
+from prm.core.widgets import DateInput, SearchSelect
 from prm.tenancy.selectors import tenant_today
 
 from .geography import Area, area_of, province_label
@@ -36,7 +35,7 @@ class CockpitFilter(django_filters.FilterSet):
     on = django_filters.DateFilter(
         label=_("Any day of the period"),
         method="keep",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     area = django_filters.ChoiceFilter(
         choices=Area.choices, label=_("Area"), empty_label=_("All"), method="in_area"

@@ -70,6 +70,7 @@ def rollups_mark(slices: Iterable[tuple[int, date]]) -> None:
 def _refresh_on_commit() -> None:
     """Queue one refresh per transaction, however many rows it changed (an import of a thousand
     orders queues one job, not a thousand)."""
+    from prm.core.jobs import job_send
     from prm.tenancy.db import tenant_connection
 
     from .tasks import rollups_refresh
@@ -80,7 +81,8 @@ def _refresh_on_commit() -> None:
         return
 
     def send() -> None:
-        rollups_refresh.apply_async(headers={"_schema_name": schema})
+        # Broker down: logged, not raised after the commit; the quarter-hourly refresh catches up.
+        job_send(rollups_refresh, schema=schema)
 
     send.rollups_schema = schema  # type: ignore[attr-defined]
     transaction.on_commit(send)

@@ -21,11 +21,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from partners.credit_code import normalize_credit_code
-from partners.importing import RejectedRow, read_rows
+from partners.importing import RejectedRow
 from partners.models import Partner
 from partners.selectors import partners_visible_to
 from prm.accounts.roles import Role
 from prm.core.files import validate_upload
+from prm.core.spreadsheets import table_read
 
 from .models import SalesTarget
 
@@ -104,23 +105,15 @@ def _partner(visible: Any, value: str) -> tuple[Partner | None, str]:
 
 def targets_import(*, upload: UploadedFile, actor: Any, file_name: str = "") -> TargetImport:
     result = TargetImport()
-    rows = read_rows(upload)
-    if not rows:
-        result.file_errors.append(_("The file has no data rows."))
-        return result
-    missing = set(COLUMNS) - set(rows[0])
-    if missing:
-        result.file_errors.append(
-            _("Missing columns: %(columns)s.") % {"columns": ", ".join(sorted(missing))}
-        )
-        return result
-    if len(rows) > MAX_ROWS:
-        result.file_errors.append(_("At most %(n)d rows per file.") % {"n": MAX_ROWS})
+    try:
+        rows = table_read(upload, columns=COLUMNS, required=COLUMNS, max_rows=MAX_ROWS)
+    except ValidationError as exc:
+        result.file_errors.extend(exc.messages)
         return result
     visible = partners_visible_to(actor).order_by()
     seen: dict[tuple[int, int, int], int] = {}
     reason = _("Imported from %(file)s") % {"file": file_name or upload.name}
-    for number, values in enumerate(rows, start=2):  # row 1 is the header
+    for number, values in rows:
         form = TargetRowForm({k: values.get(k, "") for k in COLUMNS})
         if not form.is_valid():
             result.rejected.append(RejectedRow(number, values, _reasons(form)))

@@ -14,7 +14,8 @@ Who wins when both sides hold a field (docs/integrations.md, "Conflict rules"):
   (credit first, then the wallet).
 
 A connector that cannot reach the ERP fails the run (`ErpUnavailable`); nothing half-applied
-stays, and the next run (beat, every 15 minutes) starts again from where the links say.
+stays, and the next run (beat, every 15 minutes) starts again from where the links say. Any
+other error fails the run too, with its reason, and is raised (docs/faults.md).
 """
 
 from __future__ import annotations
@@ -91,6 +92,13 @@ def _logged(
         body(connector, run)
     except ErpUnavailable as exc:
         run.status, run.error = RunStatus.FAILED, str(exc)
+    except Exception as exc:
+        # Anything else (an answer cut off midway, the job's time limit, a bug) fails the run
+        # with its reason instead of leaving it "running" for ever; the job still fails.
+        run.status, run.error = RunStatus.FAILED, f"{type(exc).__name__}: {exc}"
+        run.finished_at = timezone.now()
+        run.save()
+        raise
     else:
         # Rows a file connector could not read are rejected records like any other.
         for record, reason in getattr(connector, "problems", []):

@@ -8,12 +8,13 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import Partner
 from prm.core.money import MAX_DIGITS
+from prm.core.widgets import DateInput
 
 from .models import AgreementTemplate
 from .selectors import templates_for
 from .services import CONSENT_TEXT
 
-_DATE = forms.DateInput(attrs={"type": "date"})
+_DATE = DateInput()
 
 
 class AgreementTermsForm(forms.Form):

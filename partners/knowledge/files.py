@@ -14,13 +14,11 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.http import FileResponse
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from prm.core.files import CONTENT_TYPES, private_file_response, validate_upload
 
 ALLOWED = ("pdf", "png", "jpeg")
-EXTENSIONS = {"pdf": {".pdf"}, "png": {".png"}, "jpeg": {".jpg", ".jpeg"}}
 MAX_BYTES = 20 * 1024 * 1024
 
 
@@ -58,18 +56,9 @@ def check_attachment(upload: UploadedFile, *, field: str = "attachment") -> str:
     """The detected kind, or a ValidationError at `field`: a file must be a PDF, PNG or JPEG by
     content, named for what it is, and within the size limit."""
     try:
-        kind = validate_upload(upload, allowed=ALLOWED, max_bytes=MAX_BYTES)
+        return validate_upload(upload, allowed=ALLOWED, max_bytes=MAX_BYTES)
     except ValidationError as exc:
         raise ValidationError({field: exc.messages}) from exc
-    suffix = PurePath(upload.name or "").suffix.lower()
-    if suffix not in EXTENSIONS[kind]:
-        raise ValidationError(
-            {
-                field: _("%(name)s is a %(kind)s file but is named %(suffix)s.")
-                % {"name": upload.name, "kind": kind.upper(), "suffix": suffix or "—"}
-            }
-        )
-    return kind
 
 
 def attachment_fill(row: Any, upload: UploadedFile, *, kind: str, actor: Any) -> None:

@@ -65,7 +65,11 @@ def attachments_check(uploads: Sequence[UploadedFile]) -> list[str]:
     kinds, errors = [], []
     for upload in uploads:
         try:
-            kinds.append(validate_upload(upload, allowed=ALLOWED, max_bytes=MAX_BYTES))
+            # Stored under the recognised type's extension (attachment_path) and downloaded
+            # under it too, so the uploader's name need not agree with the content.
+            kinds.append(
+                validate_upload(upload, allowed=ALLOWED, max_bytes=MAX_BYTES, match_name=False)
+            )
         except ValidationError as exc:
             errors.extend(exc.messages)
     if errors:

@@ -9,12 +9,14 @@ its SLA target, except the one meant to be late."""
 
 from __future__ import annotations
 
+import io
 import random
 from datetime import timedelta
 
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import F
+from PIL import Image, ImageDraw
 
 from partners.models import Partner, Region
 from prm.accounts.models import User
@@ -37,7 +39,15 @@ TIMES = (
     "escalated_at",
     "last_activity_at",
 )
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
+
+
+def _photo() -> bytes:
+    # A real picture: uploads are opened and verified, not only sniffed (prm/core/files.py).
+    image = Image.new("RGB", (320, 240), (90, 90, 96))
+    ImageDraw.Draw(image).rectangle((40, 40, 280, 200), outline=(220, 60, 60), width=6)
+    data = io.BytesIO()
+    image.save(data, format="PNG")
+    return data.getvalue()
 
 
 def _age(ticket: Ticket, hours: float) -> None:
@@ -98,7 +108,7 @@ def seed(*, partners: list[Partner], admin: User, rng: random.Random) -> None:
     if not people:
         return
     a_user, b_user, c_user = (people * 3)[:3]
-    photo = SimpleUploadedFile("故障照片.png", PNG)
+    photo = SimpleUploadedFile("故障照片.png", _photo())
 
     # 1. A defect answered, fixed, confirmed, and turned into a knowledge-base draft.
     fixed = ticket_submit(

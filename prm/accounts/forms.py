@@ -31,3 +31,17 @@ class UserAdminChangeForm(auth_forms.UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
+
+
+class TwoFactorCodeForm(forms.Form):
+    """One code: six digits from the authenticator app, or (where allowed) a backup code. The
+    view checks it against the devices; the form only keeps the field and its errors."""
+
+    code = forms.CharField(
+        label=_("Sign-in code"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "one-time-code", "spellcheck": "false"}
+        ),
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)

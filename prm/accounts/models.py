@@ -53,6 +53,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("admin site access"), default=False, editable=False)
     must_change_password = models.BooleanField(_("must change password"), default=False)
+    # Kept with the user row (read on every request anyway) so that enforcing two-factor sign-in
+    # costs no query; set and cleared only with the devices, in prm.accounts.two_factor.
+    two_factor_enabled = models.BooleanField(_("two-factor sign-in"), default=False, editable=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
 
     objects = UserManager()

@@ -19,3 +19,6 @@ VENDOR_ROLES = frozenset(
 PARTNER_ROLES = frozenset({Role.PARTNER_ADMIN, Role.PARTNER_USER})
 # Vendor roles that see every partner's rows; channel managers see only the partners they own.
 ALL_PARTNERS_ROLES = VENDOR_ROLES - {Role.CHANNEL_MANAGER}
+# Roles a vendor may oblige to sign in with a second factor (Tenant.require_two_factor): the ones
+# that can change every setting or move money.
+TWO_FACTOR_ROLES = frozenset({Role.ADMIN, Role.FINANCE})

@@ -1,5 +1,7 @@
 """The one way to declare a background job: retries with backoff and a time limit by default."""
 
+import logging
+import time
 import zoneinfo
 from collections.abc import Callable
 from functools import wraps
@@ -8,9 +10,17 @@ from typing import Any
 from celery import shared_task
 from django.db import OperationalError, transaction
 from django.utils import timezone, translation
+from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+log = logging.getLogger(__name__)
 
 TRANSIENT_ERRORS = (OperationalError, RedisConnectionError, ConnectionError, TimeoutError)
+# What sending a message raises while the broker (Redis) cannot be reached.
+BROKER_DOWN = (BrokerError, RedisConnectionError, RedisTimeoutError, OSError)
+BROKER_RETRY_SECONDS = 5.0
+_broker_down_until = 0.0  # monotonic time before which job_send does not try the broker
 
 
 def _in_vendor_locale(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -56,6 +66,36 @@ def job(name: str, **options: Any) -> Callable[[Callable[..., Any]], Any]:
     return decorate
 
 
+def job_send(task: Any, *args: Any, schema: str, **kwargs: Any) -> bool:
+    """Send `task` now, to run in `schema`; False while the broker cannot be reached.
+
+    A send that fails is logged, not raised: its callers queue work after a commit, when an
+    error would show the user a failure for work that was saved (and invite doing it twice).
+    Most jobs have a periodic twin that finds what they missed; docs/faults.md lists which do
+    not. After a failure no send is tried for BROKER_RETRY_SECONDS (per process), so during an
+    outage only one request in a while waits for the broker's connection attempts.
+    """
+    global _broker_down_until
+    if time.monotonic() < _broker_down_until:
+        log.warning(
+            "%s not queued in %s: the broker was unreachable moments ago", task.name, schema
+        )
+        return False
+    try:
+        # Nobody waits for these results: not subscribing to them (Celery's Redis backend does
+        # on every send otherwise) keeps a send off the result store, which retries for 20 s.
+        task.apply_async(
+            args=args, kwargs=kwargs, headers={"_schema_name": schema}, ignore_result=True
+        )
+    except BROKER_DOWN:
+        _broker_down_until = time.monotonic() + BROKER_RETRY_SECONDS
+        log.warning(
+            "%s not queued in %s: the broker is unreachable", task.name, schema, exc_info=True
+        )
+        return False
+    return True
+
+
 def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
     """Queue `task` once the current transaction commits, in the schema current *now*.
 
@@ -65,6 +105,4 @@ def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
     from prm.tenancy.db import tenant_connection
 
     schema = tenant_connection().schema_name
-    transaction.on_commit(
-        lambda: task.apply_async(args=args, kwargs=kwargs, headers={"_schema_name": schema})
-    )
+    transaction.on_commit(lambda: job_send(task, *args, schema=schema, **kwargs))

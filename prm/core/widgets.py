@@ -40,3 +40,13 @@ class SearchSelect(forms.Select):
         if picked is None or queryset is None:
             return None
         return queryset.filter(pk=int(picked)).first()
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker. It reads and writes ISO dates whatever the page's language: a
+    localized value ("2026/12/07") leaves the picker empty."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
+        super().__init__(attrs, format or "%Y-%m-%d")

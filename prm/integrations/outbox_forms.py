@@ -14,12 +14,14 @@ from django.utils.translation import gettext_lazy as _
 
 from prm.accounts.roles import VENDOR_ROLES, Role
 
+from .egress import validate_receiver_url
 from .events import event_choices
 from .models import MessagingChannel, MessagingKind, WebhookEndpoint
 from .receivers import SECRET_MIN_LENGTH, secret_generate
 
 CHECKBOXES = {"class": "form-check-input"}
-HTTP_ONLY = [URLValidator(schemes=["http", "https"])]
+# Public http(s) addresses only: a receiver on the server's own network is refused (egress.py).
+HTTP_ONLY = [URLValidator(schemes=["http", "https"]), validate_receiver_url]
 
 
 def _events_field() -> forms.MultipleChoiceField:

@@ -9,6 +9,8 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+from .egress import GuardedHTTPHandler, GuardedHTTPSHandler
+
 TIMEOUT_SECONDS = 10
 USER_AGENT = "PRM-Outbox/1"
 _ANSWER_LIMIT = 4096  # of a receiver's answer kept for the delivery's last error
@@ -27,7 +29,10 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None  # urllib then raises HTTPError with the 3xx
 
 
-_opener = urllib.request.build_opener(_NoRedirects())
+# No proxy from the environment: the receiver's own address is what egress checks.
+_opener = urllib.request.build_opener(
+    urllib.request.ProxyHandler({}), GuardedHTTPHandler(), GuardedHTTPSHandler(), _NoRedirects()
+)
 
 
 def http_post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:

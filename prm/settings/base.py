@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -51,6 +52,12 @@ SHARED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "prm.core.apps.AuditlogConfig",
+    # Login lockouts and second factors live beside the users they guard (platform and vendors);
+    # listed before prm.accounts, whose admin module replaces their device admins.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "prm.accounts",
     "prm.core",
     # The user table (shared) has a foreign key to Partner, so partners' tables must exist in
@@ -63,6 +70,10 @@ TENANT_APPS = [
     "django.contrib.sessions",
     "django.contrib.admin",
     "prm.core.apps.AuditlogConfig",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "prm.accounts",
     "prm.core",
     "partners",
@@ -95,19 +106,26 @@ TENANT_COLOR_ADMIN_APPS = False
 
 MIDDLEWARE = [
     "prm.core.health_middleware.HealthCheckMiddleware",
-    "prm.tenancy.middleware_tenant.ActiveTenantMiddleware",
+    # Before tenant routing, so the unknown-host 404 page carries the security headers too.
     "django.middleware.security.SecurityMiddleware",
+    "prm.core.headers_middleware.ContentSecurityPolicyMiddleware",
+    "prm.core.headers_middleware.PermissionsPolicyMiddleware",
+    "prm.tenancy.middleware_tenant.ActiveTenantMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "prm.tenancy.middleware.TenantLocaleMiddleware",
+    "prm.accounts.middleware.TwoFactorRequiredMiddleware",
     "prm.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "prm.urls_tenant"
@@ -165,7 +183,11 @@ SPECTACULAR_SETTINGS = {
 
 # --- Database and Redis: given by URL, or started embedded in DATA_DIR ---------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL") or embedded.postgres_url(DATA_DIR)
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# Connections live 60 s; each request first checks the one it reuses, so after a database
+# restart the next request reconnects instead of failing on a dead socket (docs/faults.md).
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 DATABASES["default"]["TEST"] = {"TEMPLATE": "template0", "CHARSET": "UTF8"}
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
@@ -173,7 +195,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # A read replica for reports, only when its URL is given (prm.core.db_router, docs/scaling.md).
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
 if DATABASE_REPLICA_URL:
-    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=True
+    )
     DATABASES["replica"]["ENGINE"] = "django_tenants.postgresql_backend"
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["prm.core.db_router.ReplicaRouter", *DATABASE_ROUTERS]
@@ -181,8 +205,11 @@ if DATABASE_REPLICA_URL:
 REDIS_URL = os.environ.get("REDIS_URL") or embedded.redis_url(DATA_DIR)
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Redis down: reads miss, writes are dropped, pages still answer (prm.core.cache).
+        "BACKEND": "prm.core.cache.ResilientRedisCache",
         "LOCATION": REDIS_URL,
+        # A Redis that does not answer costs a page one second, not the TCP timeout.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         # Every key carries the schema name, so no tenant can read another's cache entries.
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
@@ -195,13 +222,87 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        # Our users have no username or first/last name; a person's own name is the usual guess.
+        "OPTIONS": {"user_attributes": ["email", "full_name"]},
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses a locked-out (username, IP) before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lockout (docs/accounts_security.md): 5 failures for one email from one address lock that pair
+# for 15 minutes. Attempts live in the schema of the host signed in to, so one vendor's lockout
+# never touches another's, nor the platform's.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# A try while locked neither counts nor restarts the 15 minutes: the page can promise a time.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Both login forms post "username"; "Boss@x" and "boss@x " are one person to count.
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "prm.accounts.lockout.lockout_username"
+AXES_LOCKOUT_CALLABLE = "prm.accounts.lockout.lockout_response"
+AXES_VERBOSE = False
+# Two-factor sign-in (prm/accounts/two_factor.py sets six digits and one step of tolerance per
+# device): after each wrong code in a row the next try waits 1, 2, 4, 8 ... seconds.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
+
+def _otp_issuer(device: object) -> str:
+    # Authenticator apps list the account under the vendor's name; read when a QR code is drawn.
+    from prm.accounts.two_factor import totp_issuer
+
+    return totp_issuer(device)
+
+
+OTP_TOTP_ISSUER = _otp_issuer
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 12
+
+# --- Security headers and cookies (every environment; docs/security_settings.md) ---------------
+# Lax: links from emails and other sites still arrive signed in; cross-site POSTs do not.
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Browser features no page here uses, switched off for every frame (prm.core.headers_middleware).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer", "camera", "geolocation", "gyroscope", "magnetometer", "microphone",
+        "payment", "usb",
+    )
+}  # fmt: skip
+# Enforced everywhere, so a violation shows in development before it reaches a vendor. Scripts
+# only from our own files (JSON data blocks are not run); inline style attributes stay allowed
+# (server-computed bar widths), inline <style> elements do not.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
@@ -279,6 +380,7 @@ def _per_tenant(task: str, *, hour: int | str, minute: int | str = 0) -> dict[st
 
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": _per_tenant("prm.accounts.tasks.clear_expired_sessions", hour=3),
+    "prune-access-logs": _per_tenant("prm.accounts.tasks.prune_access_logs", hour=3, minute=30),
     "remind-expiring-qualifications": _per_tenant(
         "partners.tasks.remind_expiring_qualifications", hour=8
     ),
@@ -334,3 +436,9 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# Networks outbound webhooks may reach besides public addresses (prm/integrations/egress.py):
+# empty on a shared server; an on-premises install may list its intranet, e.g. "10.0.0.0/8".
+PRM_EGRESS_ALLOWED_NETWORKS = [
+    n.strip() for n in os.environ.get("PRM_EGRESS_ALLOWED_NETWORKS", "").split(",") if n.strip()
+]

@@ -35,3 +35,5 @@ STORAGES["platform"]["OPTIONS"] = {  # type: ignore[index]
     "location": MEDIA_ROOT / "_platform",
     "base_url": "/media/_platform/",
 }
+# The outbox tests' receivers listen on 127.0.0.1 (tests/prm/integrations/receiver.py).
+PRM_EGRESS_ALLOWED_NETWORKS = ["127.0.0.0/8"]

@@ -40,6 +40,14 @@ class Tenant(TenantMixin):
         _("default language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
     )
     is_active = models.BooleanField(_("active"), default=True)
+    require_two_factor = models.BooleanField(
+        _("require two-factor sign-in for admin and finance roles"),
+        default=False,
+        help_text=_(
+            "Vendor admins and finance staff then confirm every sign-in with a code from an "
+            "authenticator app."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     auto_create_schema = True

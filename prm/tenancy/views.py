@@ -40,7 +40,8 @@ def tenant_logo(request: HttpRequest) -> FileResponse:
 
 @login_required
 def vendor_settings(request: HttpRequest) -> HttpResponse:
-    """A vendor admin edits the vendor's own display name, logo, time zone and language."""
+    """A vendor admin edits the vendor's own display name, logo, time zone, language and whether
+    admin and finance staff must sign in with two factors."""
     user = signed_in_user(request)
     if user.role != Role.ADMIN:
         raise PermissionDenied

@@ -18,11 +18,11 @@ from partners.models import Partner
 from prm.accounts.roles import Role
 from tests.conftest import login
 from tests.factories import make_order, make_partner, make_product, make_user
+from tests.trust.images import PNG
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
 def _body(response: Any) -> bytes:

@@ -8,27 +8,18 @@ from __future__ import annotations
 
 import itertools
 import os
-import socket
-import subprocess
-import sys
-import tempfile
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from django.conf import settings
 from django.db import OperationalError, connection, transaction
 
 from orders.ledger import payment_record
 from partners.models import PartnerType, Region
-from prm.celery import app
 from prm.tenancy.models import Domain, Tenant
 from prm.tenancy.services import vendor_create
 from rebates import engine
@@ -37,6 +28,7 @@ from rebates.fanout_tasks import recalculate_batch
 from rebates.models import Basis, RebateAccrual, RebateProgram, RebateRun, TierMode
 from tests.concurrency import in_thread, run_concurrently
 from tests.factories import make_partner, make_product
+from tests.workers import Worker
 
 from .test_engine import give_back, local, make_program, place
 
@@ -52,7 +44,6 @@ BATCH = 40  # 240 partners: 6 batches per period
 # A queue of this run's own: no other worker on the same Redis takes these tasks, and these
 # workers take nothing else (the rollup jobs the data queued stay on the default queue).
 QUEUE = f"rebates-fanout-test-{os.getpid()}"
-BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -217,61 +208,9 @@ def reference(world: World, django_db_blocker: Any) -> Snapshot:
 # --- worker processes -------------------------------------------------------------------------
 
 
-def _worker_env() -> dict[str, str]:
-    """The test settings, pointed at this run's test database and Redis."""
-    database = urlsplit(settings.DATABASE_URL)._replace(path=f"/{connection.settings_dict['NAME']}")
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "prm.settings.test",
-        "PRM_TEST_DB": settings.DATABASES["default"]["TEST"]["NAME"],
-        "DATABASE_URL": urlunsplit(database),
-        "REDIS_URL": settings.REDIS_URL,
-    }
-
-
-class Worker:
-    """`celery -A prm worker --pool=solo` in a process of its own, on this run's queue."""
-
-    def __init__(self, name: str) -> None:
-        self.node = f"{name}@{socket.gethostname()}"
-        self.log = tempfile.NamedTemporaryFile(prefix=f"fanout-{name}-", suffix=".log")  # noqa: SIM115
-        command = [sys.executable, "-m", "celery", "-A", "prm", "worker", "--pool=solo"]
-        command += ["-n", self.node, "-Q", QUEUE, "--without-gossip", "--without-mingle"]
-        self.process = subprocess.Popen(
-            [*command, "--loglevel=WARNING"],
-            cwd=BASE_DIR,
-            env=_worker_env(),
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-
-    def wait_ready(self, timeout: float = 90) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                break
-            if app.control.ping(destination=[self.node], timeout=0.5):
-                return
-        self.stop()
-        raise AssertionError(f"worker {self.node} did not start:\n{self.output()}")
-
-    def output(self) -> str:
-        return Path(self.log.name).read_text(errors="replace")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()  # warm shutdown: the task at hand finishes first
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
-
-
 @pytest.fixture(scope="module")
 def first_worker(world: World) -> Iterator[str]:
-    worker = Worker("fanout1")
+    worker = Worker("fanout1", queue=QUEUE)
     worker.wait_ready()
     yield worker.node
     worker.stop()
@@ -279,7 +218,7 @@ def first_worker(world: World) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def second_worker(first_worker: str) -> Iterator[str]:
-    worker = Worker("fanout2")
+    worker = Worker("fanout2", queue=QUEUE)
     worker.wait_ready()
     yield worker.node
     worker.stop()

@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 from django.utils import timezone, translation
 from django_tenants.utils import schema_context
 
@@ -120,7 +121,9 @@ def test_demo_vendor_has_every_lifecycle_stage_and_working_logins(tenant_a):
             "committed",
         }
         for login in demo.demo_logins():
-            user = authenticate(username=login.email, password=login.password)
+            # django-axes needs the request.
+            request = RequestFactory().post("/accounts/login/")
+            user = authenticate(request, username=login.email, password=login.password)
             assert user is not None, login.email
             assert user.home_url == login.portal
         partners_before = Partner.objects.count()

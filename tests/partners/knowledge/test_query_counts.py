@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from partners.knowledge.attachments import article_attachment_add
 from tests.conftest import login
+from tests.trust.images import PNG
 
 from .conftest import write_article
 
@@ -33,7 +34,7 @@ def _articles(kb, n):
         )
         article_attachment_add(
             article,
-            SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n" + b"0" * 32),
+            SimpleUploadedFile("a.png", PNG),
             actor=kb["editor"],
         )
 

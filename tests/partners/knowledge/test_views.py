@@ -21,12 +21,12 @@ from partners.knowledge.services import article_update
 from prm.accounts.roles import Role
 from tests.conftest import login
 from tests.factories import make_partner, make_user
+from tests.trust.images import PNG
 
 from .conftest import write_article
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.7\n" + b"0" * 64
 EXE = b"MZ\x90\x00" + b"\x00" * 64
 Call = tuple[str, str, Callable[[], dict[str, Any]]]

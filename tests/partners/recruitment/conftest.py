@@ -15,9 +15,9 @@ from partners.recruitment.models import PartnerApplication
 from partners.recruitment.services import Upload, application_submit
 from partners.recruitment.throttle import join_throttle_reset
 from tests.factories import make_credit_code
+from tests.trust.images import PNG as PNG  # real pixels: uploads are opened by Pillow
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 _n = itertools.count(5000)
 _ip = itertools.count(1)
 

@@ -14,8 +14,8 @@ from partners.support.tickets import ticket_submit
 from prm.accounts.roles import Role
 from prm.core.models import Notification
 from tests.factories import make_partner, make_user
+from tests.trust.images import PNG
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.7\n" + b"0" * 64
 EXE = b"MZ\x90\x00" + b"\x00" * 64
 

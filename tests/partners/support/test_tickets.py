@@ -35,10 +35,9 @@ from prm.accounts.roles import Role
 from prm.core.models import Notification
 from tests.deal_registration.deals import register
 from tests.factories import make_order, make_product, make_user
+from tests.trust.images import JPEG, PNG
 
 from .conftest import exe, notes, pdf, png, submit
-
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +66,10 @@ def test_a_submitted_ticket_is_numbered_routed_and_its_owner_told(world):
         TicketAttachment.objects.filter(ticket=ticket).values_list(
             "original_name", "content_type", "size", "message"
         )
-    ) == [("现场照片.png", "image/png", 72, None), ("检测报告.pdf", "application/pdf", 73, None)]
+    ) == [
+        ("现场照片.png", "image/png", len(PNG), None),
+        ("检测报告.pdf", "application/pdf", 73, None),
+    ]
     assert notes() == [(world["manager"].email, "support.assigned")]
     told = Notification.objects.get()
     assert told.title == (

@@ -107,7 +107,9 @@ def test_the_send_is_queued_once_on_commit_with_the_event_id(
 
     sent = []
     monkeypatch.setattr(
-        outbox_deliver, "apply_async", lambda args, kwargs, headers: sent.append((args, headers))
+        outbox_deliver,
+        "apply_async",
+        lambda args, kwargs, headers, **options: sent.append((args, headers)),
     )
     endpoint()
 

@@ -28,7 +28,7 @@ def queued_jobs(monkeypatch) -> list[tuple]:
     """The job queued on commit would go to Redis; the drains are run here instead."""
     queued: list[tuple] = []
     monkeypatch.setattr(
-        outbox_deliver, "apply_async", lambda args, kwargs, headers: queued.append(args)
+        outbox_deliver, "apply_async", lambda args, kwargs, headers, **options: queued.append(args)
     )
     return queued
 
