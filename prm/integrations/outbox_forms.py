@@ -5,6 +5,7 @@ they name (prm.core.forms.attach_errors)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -21,7 +22,10 @@ from .receivers import SECRET_MIN_LENGTH, secret_generate
 
 CHECKBOXES = {"class": "form-check-input"}
 # Public http(s) addresses only: a receiver on the server's own network is refused (egress.py).
-HTTP_ONLY = [URLValidator(schemes=["http", "https"]), validate_receiver_url]
+HTTP_ONLY: list[Callable[[Any], None]] = [
+    URLValidator(schemes=["http", "https"]),
+    validate_receiver_url,
+]
 
 
 def _events_field() -> forms.MultipleChoiceField:

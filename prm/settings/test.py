@@ -37,3 +37,6 @@ STORAGES["platform"]["OPTIONS"] = {  # type: ignore[index]
 }
 # The outbox tests' receivers listen on 127.0.0.1 (tests/prm/integrations/receiver.py).
 PRM_EGRESS_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+# Every new test Client builds the middleware again; WhiteNoise would walk every static file
+# (node_modules included) each time. Autorefresh looks files up per request instead.
+WHITENOISE_AUTOREFRESH = True

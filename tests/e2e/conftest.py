@@ -10,7 +10,9 @@ left behind is dropped first, so every run starts from the same data.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 from collections.abc import Iterator
 from typing import Any
 
@@ -89,22 +91,30 @@ def base_url(request: pytest.FixtureRequest) -> Iterator[str]:
         PRM_E2E_MEDIA_ROOT=str(settings.MEDIA_ROOT),
         PRM_E2E_QUEUE=queue,
     )
-    # Both boot while the demo vendor is seeded; the jobs the seed queues go to this worker too.
-    web, worker = Gunicorn(env), Worker(queue, queue=queue, env=env)
-    default_queue, celery_app.conf.task_default_queue = celery_app.conf.task_default_queue, queue
-    try:
+    with contextlib.ExitStack() as cleanup:  # undone last to first
+        cleanup.callback(queue_forget, queue)
+        cleanup.callback(
+            setattr, celery_app.conf, "task_default_queue", celery_app.conf.task_default_queue
+        )
+        # The jobs the seed queues go to this run's worker too, not to the shared default queue.
+        celery_app.conf.task_default_queue = queue
+        # Both boot while the demo vendor is seeded.
+        web = Gunicorn(env)
+        cleanup.callback(_stop, web, "web")
+        worker = Worker(queue, queue=queue, env=env)
+        cleanup.callback(_stop, worker, "worker")
         request.getfixturevalue("demo_vendor")
         web.wait_ready()
         worker.wait_ready()
         yield f"http://{SLUG}.localhost:{web.port}"
-    finally:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        (ARTIFACTS / "web.log").write_text(web.output())
-        (ARTIFACTS / "worker.log").write_text(worker.output())
-        web.stop()
-        worker.stop()
-        queue_forget(queue)
-        celery_app.conf.task_default_queue = default_queue
+
+
+def _stop(process: Gunicorn | Worker, name: str) -> None:
+    """Keep what it printed (its log is a temporary file), then stop it."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileNotFoundError):  # gone if it failed to start: that says why
+        (ARTIFACTS / f"{name}.log").write_text(process.output())
+    process.stop()
 
 
 @pytest.fixture(scope="session")
@@ -112,6 +122,7 @@ def browser(base_url: str) -> Iterator[Browser]:
     # Playwright's synchronous API keeps an asyncio loop on this thread, which Django takes for
     # an async context and then refuses the tests' own (synchronous) database calls.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "1"
+    shutil.rmtree(FAILURES, ignore_errors=True)  # what is there is this run's
     try:
         with sync_playwright() as playwright:
             chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

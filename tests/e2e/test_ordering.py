@@ -65,7 +65,7 @@ def test_dealer_orders_with_wallet_and_credit_desk_ships_dealer_receives(journey
     journey.follow(admin, "/reports/cockpit/")
     orders_before, ordered_before = month_row(admin)
 
-    # Browse by product line, add each product from its card.
+    # Each product found in the catalog by its SKU, and added from its card.
     journey.follow(dealer, "/portal/orders/catalog/")
     for sku, quantity, price in LINES:
         dealer.locator("input[name=q]").fill(sku)

@@ -166,7 +166,7 @@ class Gunicorn:
         command = [
             sys.executable, "-m", "gunicorn", "prm.wsgi:application",
             "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers), "--timeout", "60",
-            "--graceful-timeout", "5",
+            "--graceful-timeout", "5", "--no-control-socket",
         ]  # fmt: skip
         self.process = subprocess.Popen(
             command,
