@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 
+from orders.ledger import ledger_can_view
 from prm.accounts.access import signed_in_user, vendor_required
 
 from . import figure_drills  # noqa: F401  (registers the channel figures' lists)
@@ -18,6 +20,8 @@ from .cockpit_tables import sales_charts, sales_kpis, sales_tables
 from .drill import DRILLS, PAGE_LIMIT, ROW_LIMIT
 from .filters import CockpitFilter, cockpit_scope
 from .tables import table_response
+
+MONEY_DRILLS = frozenset({"payments"})
 
 NOT_FILTERS = ("export", "table", "page")
 EXPORTS = ("csv", "xlsx")
@@ -89,6 +93,9 @@ def drill(request: HttpRequest, what: str) -> HttpResponse:
     if found is None:
         raise Http404
     user = signed_in_user(request)
+    if what in MONEY_DRILLS and not ledger_can_view(user):
+        # The rows behind the total are partners' money: the ledger's rule, not the cockpit's.
+        raise PermissionDenied
     filterset = CockpitFilter(request.GET or None, user=user)
     scope = cockpit_scope(filterset)
     fmt = request.GET.get("export")

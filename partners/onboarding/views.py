@@ -79,6 +79,7 @@ def step_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     if not partner_can_manage(request.user, partner):
         raise PermissionDenied
     form = StepResolveForm(request.POST)
+    refused = False
     if form.is_valid():
         try:
             onboarding_set_step(
@@ -88,8 +89,14 @@ def step_resolve(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            # A step already done or waived (a second click) has no field to show it at: the
+            # page it returns to says so.
+            if not hasattr(exc, "error_dict"):
+                messages.warning(request, " ".join(exc.messages))
+                refused = True
+            else:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
     htmx = getattr(request, "htmx", False)
     if form.errors or htmx:
         # Errors show at the step's note field; htmx swaps just the checklist card.
@@ -98,7 +105,8 @@ def step_resolve(request: HttpRequest, pk: int) -> HttpResponse:
         )
         template = "_vendor_steps.html" if htmx else "partner.html"
         return render(request, f"partners/onboarding/{template}", context)
-    messages.success(request, _("Step updated."))
+    if not refused:
+        messages.success(request, _("Step updated."))
     return redirect("onboarding:partner", pk=partner.pk)
 
 

@@ -38,6 +38,8 @@ class Case:
     # Text naming P1's row: actors who do not see P1 must not find it on a 200 page; the owner
     # and the admin must (so its absence elsewhere means something).
     shows: Callable[[World], str] | None = None
+    # Text no actor may find on the page at all (another partner's name on a conflict notice).
+    hides: Callable[[World], list[str]] | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
 
     @property

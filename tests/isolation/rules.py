@@ -71,9 +71,11 @@ LOGIN = Expect("login", frozenset({302}), f"{LOGIN_PATH}?next={{next}}", refused
 DONE = Expect("done", frozenset({200, 301, 302, 303}))
 
 
-def redirect(to: str, *, status: int = 302) -> Expect:
-    """Sent on to `to`: a refusal when `to` is the login page."""
-    return Expect(f"→{to}", frozenset({status}), to, refused=to.startswith(LOGIN_PATH))
+def redirect(to: str, *, status: int = 302, refused: bool | None = None) -> Expect:
+    """Sent on to `to`: a refusal when `to` is the login page, unless said otherwise."""
+    if refused is None:
+        refused = to.startswith(LOGIN_PATH)
+    return Expect(f"→{to}", frozenset({status}), to, refused=refused)
 
 
 def status(code: int) -> Expect:
@@ -165,7 +167,7 @@ class Vendor(Rule):
 class Custom(Rule):
     """A rule of its own, spelled out actor by actor (actors left out are not asked)."""
 
-    label: str = "CUSTOM"  # type: ignore[assignment]
+    label: str = "CUSTOM"
     outcomes: Mapping[Actor, Expect] = field(default_factory=dict)
 
     def expect(self, actor: Actor, *, post: bool, has_ids: bool) -> Expect | None:

@@ -12,15 +12,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
-from urllib.parse import quote
 
 from .actors import ACTORS, Actor
 from .cases import Case
-from .rules import DONE, OK, Expect
+from .rules import OK, Expect
 
 URLCONF = {False: "prm.urls_tenant", True: "prm.urls_public"}
 TEXT_TYPES = ("text/", "application/json")
@@ -113,6 +113,7 @@ def _contains(body: str, text: str) -> bool:
 def run_case(case: Case, world: Any, clients: Any) -> list[Answer]:
     path = case_url(case, world)
     shows = case.shows(world) if case.shows else None
+    hides = case.hides(world) if case.hides else []
     answers = []
     for actor in ACTORS:
         expected = case.expect(actor)
@@ -127,8 +128,10 @@ def run_case(case: Case, world: Any, clients: Any) -> list[Answer]:
         problem = expected.problem(response, path, world.ids)
         if problem is None and expected.refused and written:
             problem = f"refused but wrote {written}"
+        body = _body(response) if (shows or hides) and expected is OK else ""
+        if problem is None and (leaked := [text for text in hides if _contains(body, text)]):
+            problem = f"shows {leaked}"
         if problem is None and shows and expected is OK:
-            body = _body(response)
             if actor in BLIND_TO_P1 and _contains(body, shows):
                 problem = f"shows {shows!r} of P1"
             elif actor in SEES_P1 and not _contains(body, shows):

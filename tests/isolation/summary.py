@@ -1,4 +1,4 @@
-"""The matrix as a table (URLs × actors), kept in docs/isolation.md.
+"""The matrix as a table (URLs by actors), kept in docs/isolation.md.
 
     DJANGO_SETTINGS_MODULE=prm.settings.test .venv/bin/python -m tests.isolation.summary --write
 

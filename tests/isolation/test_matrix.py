@@ -1,4 +1,4 @@
-"""Every page, file and PDF URL × every kind of user (tests/isolation/matrix/, docs/isolation.md).
+"""Every page, file and PDF URL, asked as every kind of user (docs/isolation.md).
 
 One test per matrix entry asks the URL as each actor, each request rolled back, and compares
 with the entry's rule; the completeness test fails for a URL without an entry and for an entry

@@ -33,4 +33,4 @@ def test_private_files_are_not_reachable_under_media_url(world: World, clients: 
     answers = {(n, url): c.get(url).status_code for n, c in enumerate(askers) for url in urls}
 
     assert all(url.startswith(f"/media/{SLUG}/") for url in urls)
-    assert {status for status in answers.values()} == {404}, answers
+    assert set(answers.values()) == {404}, answers

@@ -59,7 +59,9 @@ class World:
         try:
             return self.ids[key]
         except KeyError:
-            raise KeyError(f"the world has no {key!r}: add it in tests/isolation/world.py") from None
+            raise KeyError(
+                f"the world has no {key!r}: add it in tests/isolation/world.py"
+            ) from None
 
 
 def png(size: tuple[int, int] = (8, 8)) -> bytes:
@@ -88,7 +90,7 @@ def _no_jobs() -> Iterator[None]:
     from another test run must not find this vendor)."""
     from prm.core import jobs
 
-    with mock.patch.object(jobs, "job_send", lambda *a, **kw: False):
+    with mock.patch.object(jobs, "job_send", return_value=False):
         yield
 
 
@@ -111,9 +113,7 @@ def world_seed() -> World:
     with _no_jobs(), mock.patch.object(demo, "SLUG", SLUG):
         demo.seed_demo()
     domain = settings.PRM_BASE_DOMAIN
-    world = World(
-        host=f"{SLUG}.{domain}", alpha_host=f"{ALPHA}.{domain}", platform_host=domain
-    )
+    world = World(host=f"{SLUG}.{domain}", alpha_host=f"{ALPHA}.{domain}", platform_host=domain)
     with _no_jobs(), schema_context(SLUG), transaction.atomic():
         _collect(world)
     _logo()
@@ -148,7 +148,8 @@ def _collect(world: World) -> None:
     admin = User.objects.get(pk=world.users[Actor.ADMIN])
     assert p1.channel_manager_id == world.users[Actor.CM_OWN]
     assert p2.channel_manager_id == world.users[Actor.CM_OTHER]
-    assert users[P1_USER_EMAIL].partner_id == p1.pk and users[P1_USER_EMAIL].role == Role.PARTNER_USER
+    assert users[P1_USER_EMAIL].partner_id == p1.pk
+    assert users[P1_USER_EMAIL].role == Role.PARTNER_USER
     ids = world.ids
     ids.update(
         p1=p1.pk,
@@ -178,7 +179,6 @@ def _collect(world: World) -> None:
 def _partners(ids: dict[str, Any], p1: Any, admin: Any) -> None:
     from partners.agreements.models import Agreement, AgreementStatus
     from partners.models import Qualification
-    from partners.onboarding.models import OnboardingStep
     from partners.programs.models import ProposalStatus, TierProposal
     from partners.recruitment.models import ApplicationDocument
 
@@ -204,10 +204,10 @@ def _partners(ids: dict[str, Any], p1: Any, admin: Any) -> None:
 
 def _orders(ids: dict[str, Any], p1: Any, owner: Any, admin: Any) -> None:
     from orders.cart import cart_add
+    from orders.erp.models import ErpConnection
     from orders.models import Order, OrderStatus, Product, Stock, TopUpRequest, Warehouse
     from orders.returns import return_request
     from orders.statements import month_previous, statement_generate
-    from orders.erp.models import ErpConnection
     from prm.tenancy.selectors import tenant_today
     from tests.factories import make_order
 
@@ -267,7 +267,9 @@ def _deals(ids: dict[str, Any], p1: Any, owner: Any) -> None:
     # A dispute between P1's registration and another partner's that P1's manager also sees.
     conflict = DealConflict.objects.get(other_registration=deal)
     ids["deal_conflict"] = conflict.pk
-    ids["deal_conflicting"] = conflict.registration_id
+    rival = conflict.registration
+    ids["rival_number"], ids["rival_customer"] = rival.number, rival.customer_name
+    ids["rival_partner"] = rival.partner.name
     lead = Lead.objects.get(partner=p1)
     ids["lead"], ids["lead_number"] = lead.pk, lead.number
     ids["deal_won"] = DealRegistration.objects.get(partner=p1, status=DealStatus.WON).pk

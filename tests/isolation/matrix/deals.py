@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from prm.accounts.roles import Role as R
 
 from ..actors import Actor as A
@@ -23,7 +25,16 @@ def _activity(world: object) -> dict[str, str]:
 
 
 def _stage(world: object) -> dict[str, str]:
-    return {"stage": "proposal", "estimated_amount": "120000.00", "expected_close_date": "2031-06-30"}
+    return {
+        "stage": "proposal",
+        "estimated_amount": "120000.00",
+        "expected_close_date": "2031-06-30",
+    }
+
+
+def _rival(world: Any) -> list[str]:
+    """The partner whose registration collides with P1's, and its number."""
+    return [world["rival_partner"], world["rival_number"]]
 
 
 CASES = [
@@ -77,8 +88,10 @@ CASES = [
     # --- partner portal -------------------------------------------------------------------------
     get("portal_deals:list", PARTNER_ANY, shows=lambda w: w["deal_number"]),
     get("portal_deals:new", PARTNER_ANY),
-    get("portal_deals:check", PARTNER_ANY, query="customer_name=华东客户"),
-    get("portal_deals:detail", PARTNER_OWN, pk("deal")),
+    # The live check for the customer another partner registered: told that it collides, never
+    # with whom.
+    get("portal_deals:check", PARTNER_ANY, query="customer_name={rival_customer}", hides=_rival),
+    get("portal_deals:detail", PARTNER_OWN, pk("deal"), hides=_rival),
     # An approved registration is no longer edited: its owner is sent to its page.
     get(
         "portal_deals:edit",

@@ -8,7 +8,6 @@ from ..actors import Actor as A
 from ..cases import args, get, pk, post
 from ..rules import (
     NOT_FOUND,
-    OK,
     PARTNER_ANY,
     PARTNER_OWN,
     PUBLIC,
@@ -19,7 +18,6 @@ from ..rules import (
     vendor,
     vendor_obj,
 )
-from ..world import png_upload
 
 # partners/knowledge/access.py EDITOR_ROLES write partner-facing content (knowledge and
 # announcements); every vendor role reads it.
@@ -88,7 +86,9 @@ CASES = [
     # An article for P1's audience (its region), not P2's.
     get("portal_knowledge:detail", PARTNER_OWN, pk("article")),
     get("portal_knowledge:detail", PARTNER_ANY, pk("article_all"), note="every partner"),
-    post("portal_knowledge:feedback", PARTNER_OWN, pk("article"), data=lambda w: {"helpful": "yes"}),
+    post(
+        "portal_knowledge:feedback", PARTNER_OWN, pk("article"), data=lambda w: {"helpful": "yes"}
+    ),
     get("portal_knowledge:attachment", PARTNER_OWN, pk("article_attachment")),
     get(
         "portal_knowledge:attachment",
@@ -177,7 +177,9 @@ CASES = [
         data=lambda w: {"reason": "问题依旧"},
         overrides=SUBMITTER_ONLY,
     ),
-    get("portal_support:attachment", PARTNER_OWN, pk("ticket_attachment"), overrides=SUBMITTER_ONLY),
+    get(
+        "portal_support:attachment", PARTNER_OWN, pk("ticket_attachment"), overrides=SUBMITTER_ONLY
+    ),
     # An internal note's file: the partner never sees it, its own ticket or not.
     get(
         "portal_support:attachment",
@@ -187,4 +189,3 @@ CASES = [
         note="internal note",
     ),
 ]
-

@@ -36,7 +36,9 @@ CASES = [
     get("rebates:simulate", vendor(*SIMULATE), pk("program")),
     post("rebates:activate", vendor(*PROGRAMS), pk("program")),
     get("rebates:detail", VENDOR_OBJ, pk("accrual")),
-    post("rebates:settle", vendor_obj(*FINANCE), pk("accrual"), data=lambda w: {"method": "credit"}),
+    post(
+        "rebates:settle", vendor_obj(*FINANCE), pk("accrual"), data=lambda w: {"method": "credit"}
+    ),
     # --- MDF (vendor portal) --------------------------------------------------------------------
     get("mdf:requests", VENDOR),
     get("mdf:request_detail", VENDOR_OBJ, pk("mdf_request")),
@@ -84,7 +86,9 @@ CASES = [
         },
     ),
     post("portal_mdf:request_submit", PARTNER_OWN, pk("mdf_request")),
-    post("portal_mdf:request_cancel", PARTNER_OWN, pk("mdf_request"), data=lambda w: {"reason": "x"}),
+    post(
+        "portal_mdf:request_cancel", PARTNER_OWN, pk("mdf_request"), data=lambda w: {"reason": "x"}
+    ),
     post(
         "portal_mdf:evidence_add",
         PARTNER_OWN,

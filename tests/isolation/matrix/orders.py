@@ -6,10 +6,9 @@ from __future__ import annotations
 from prm.accounts.roles import Role as R
 
 from ..actors import Actor as A
-from ..cases import args, get, pk, post
+from ..cases import get, pk, post
 from ..rules import (
     NOT_FOUND,
-    OK,
     PARTNER_ANY,
     PARTNER_OWN,
     SIGNED_IN,
@@ -59,7 +58,9 @@ CASES = [
         PARTNER_ANY,
         data=lambda w: {"product": w["product"], "quantity": "1"},
     ),
-    post("portal_orders:cart_quick", PARTNER_ANY, data=lambda w: {"sku": w["sku"], "quantity": "1"}),
+    post(
+        "portal_orders:cart_quick", PARTNER_ANY, data=lambda w: {"sku": w["sku"], "quantity": "1"}
+    ),
     post("portal_orders:cart_update", PARTNER_ANY),
     # Only P1's admin has something in the cart; an empty cart sends to the catalog.
     get(
@@ -151,5 +152,3 @@ CASES = [
     get("erp:log", vendor(R.ADMIN)),
     post("erp:run", vendor(R.ADMIN), pk("erp")),
 ]
-
-

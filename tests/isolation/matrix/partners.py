@@ -7,7 +7,6 @@ from prm.accounts.roles import Role as R
 from ..actors import Actor as A
 from ..cases import get, pk, post
 from ..rules import (
-    FORBIDDEN,
     NOT_FOUND,
     PARTNER_ANY,
     PARTNER_OWN,
@@ -123,4 +122,3 @@ CASES = [
     ),
     get("portal_onboarding:checklist", PARTNER_ANY),
 ]
-

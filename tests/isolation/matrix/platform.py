@@ -10,7 +10,7 @@ from prm.accounts.roles import Role as R
 
 from ..actors import ACTORS, PARTNER_ACTORS, SIGNED_OUT, VENDOR_ACTORS
 from ..actors import Actor as A
-from ..cases import fixed, get, pk, post
+from ..cases import get, pk, post
 from ..rules import (
     DONE,
     LOGIN,
@@ -19,9 +19,9 @@ from ..rules import (
     PUBLIC,
     SIGNED_IN,
     Custom,
+    Expect,
     all_of,
     redirect,
-    status,
     vendor,
 )
 
@@ -32,16 +32,15 @@ LOGIN_PAGE = "/accounts/login/"
 TWO_FACTOR = "/accounts/two-factor/"
 
 
-def everyone_here(outcome: object, *, signed_in: object = None) -> Custom:
-    """The vendor host: `outcome` for the signed-out, `signed_in` (default the same) for the rest."""
+def everyone_here(outcome: Expect, *, signed_in: Expect | None = None) -> Custom:
+    """This vendor's host: `outcome` for the signed-out, `signed_in` (or the same) for others."""
     return Custom(
-        "ANYONE",
-        {**all_of(SIGNED_OUT, outcome), **all_of(SIGNED_IN_HERE, signed_in or outcome)},  # type: ignore[arg-type]
+        "ANYONE", {**all_of(SIGNED_OUT, outcome), **all_of(SIGNED_IN_HERE, signed_in or outcome)}
     )
 
 
-def on_platform(outcome: object) -> Custom:
-    return Custom("PLATFORM", all_of(ON_PLATFORM, outcome))  # type: ignore[arg-type]
+def on_platform(outcome: Expect) -> Custom:
+    return Custom("PLATFORM", all_of(ON_PLATFORM, outcome))
 
 
 def _bad_token(world: object) -> dict[str, str]:
@@ -89,7 +88,11 @@ CASES = [
     post("notifications:read_all", SIGNED_IN),
     # --- accounts -------------------------------------------------------------------------------
     get("accounts:login", everyone_here(OK, signed_in=redirect("/"))),
-    post("accounts:logout", everyone_here(redirect(LOGIN_PAGE))),
+    # Signing out is done, not refused: the session row goes.
+    post(
+        "accounts:logout",
+        everyone_here(redirect(LOGIN_PAGE), signed_in=redirect(LOGIN_PAGE, refused=False)),
+    ),
     get("accounts:password_change", SIGNED_IN),
     get("accounts:password_reset", PUBLIC),
     get("accounts:password_reset_done", PUBLIC),
@@ -127,7 +130,11 @@ CASES = [
     get("platform:accounts:password_reset_done", on_platform(OK)),
     get("platform:accounts:password_reset_confirm", on_platform(OK), _bad_token, ids=False),
     get("platform:accounts:password_reset_complete", on_platform(OK)),
-    post("platform:accounts:set_language", on_platform(redirect("/")), data=lambda w: {"language": "en"}),
+    post(
+        "platform:accounts:set_language",
+        on_platform(redirect("/")),
+        data=lambda w: {"language": "en"},
+    ),
     get("platform:accounts:two_factor", on_platform(LOGIN)),
     get("platform:accounts:two_factor_setup", on_platform(LOGIN)),
     get("platform:accounts:two_factor_verify", on_platform(LOGIN)),
@@ -135,4 +142,3 @@ CASES = [
     post("platform:accounts:two_factor_backup_renew", on_platform(LOGIN)),
     post("platform:accounts:two_factor_disable", on_platform(LOGIN)),
 ]
-

@@ -9,7 +9,6 @@ from ..actors import Actor as A
 from ..cases import args, fixed, get, pk, post
 from ..rules import (
     DONE,
-    FORBIDDEN,
     LOGIN,
     NOT_FOUND,
     OK,
@@ -19,6 +18,7 @@ from ..rules import (
     VENDOR,
     VENDOR_OBJ,
     Custom,
+    Expect,
     all_of,
     redirect,
     vendor,
@@ -29,18 +29,20 @@ from ..rules import (
 # reports/target_import.py targets_can_import.
 DECIDE = (R.ADMIN, R.CHANNEL_MANAGER)
 TARGETS = (R.ADMIN, R.CHANNEL_MANAGER)
+# orders/ledger.py LEDGER_VIEW_ROLES: who reads partners' money row by row.
+LEDGER_VIEW = (R.ADMIN, R.FINANCE, R.CHANNEL_MANAGER)
 PARTNERS = (A.OWNER, A.P1_USER, A.P2)
 SIGNED_IN_HERE = (*PARTNERS, *VENDOR_ACTORS)
 
 
-def _own_subscription(allowed: object) -> Custom:
+def _own_subscription(allowed: Expect) -> Custom:
     """A subscription is its owner's (P1's admin): anyone else signed in gets 404."""
     return Custom(
         "OWNER_ONLY",
         {
             **all_of(SIGNED_OUT, LOGIN),
             **all_of((*SIGNED_IN_HERE, A.ALPHA_HOST), NOT_FOUND),
-            A.OWNER: allowed,  # type: ignore[dict-item]
+            A.OWNER: allowed,
         },
     )
 
@@ -61,7 +63,22 @@ CASES = [
     get("portal_home", PARTNER_ANY),
     # --- the cockpit ----------------------------------------------------------------------------
     get("reports:cockpit", VENDOR),
-    get("reports:drill", VENDOR, fixed(what="orders"), ids=False),
+    # The period's orders, P1's among them: not for the manager who does not manage P1.
+    get(
+        "reports:drill",
+        VENDOR,
+        fixed(what="orders"),
+        ids=False,
+        query="period=year",
+        shows=lambda w: w["p1_name"],
+    ),
+    get(
+        "reports:drill",
+        vendor(*LEDGER_VIEW),
+        fixed(what="payments"),
+        ids=False,
+        note="payments",
+    ),
     # --- scoreboards ----------------------------------------------------------------------------
     get("portal_scoreboard:show", PARTNER_ANY),
     # Vendor staff who see the partner; for partner users another partner's page does not exist.
@@ -127,4 +144,3 @@ CASES = [
     post("report_subscriptions:resume", _own_subscription(DONE), pk("subscription")),
     post("report_subscriptions:delete", _own_subscription(DONE), pk("subscription")),
 ]
-

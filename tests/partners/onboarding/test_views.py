@@ -144,6 +144,19 @@ def test_channel_manager_completes_own_partners_step(client_a, alpha):
     assert statuses(alpha["partner"])["required-courses"] == "done"
 
 
+def test_a_second_click_on_a_done_step_shows_a_message_not_an_error_page(client_a, alpha):
+    login(client_a, alpha["manager"])
+    url = f"/partners/onboarding/steps/{alpha['step'].pk}/"
+    client_a.post(url, {"status": "done", "note": "已完成"}, follow=True)
+
+    again = client_a.post(url, {"status": "done", "note": "再次点击"}, follow=True)
+
+    assert again.status_code == 200
+    assert [str(m) for m in again.context["messages"]] == ["无法将状态从“已完成”变更为“已完成”。"]
+    assert "无法将状态从“已完成”变更为“已完成”。" in again.content.decode()
+    assert statuses(alpha["partner"])["required-courses"] == "done"
+
+
 def test_htmx_waive_returns_the_refreshed_card(client_a, alpha, vendor_admin):
     login(_en(client_a), vendor_admin)
 
