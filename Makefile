@@ -85,8 +85,8 @@ bench: install ## Benchmarks (SCALE=small|medium|large): generate the data once,
 backup: $(VENV)/.installed ## Dump one vendor to .data/backups/ (TENANT=slug)
 	$(PY) manage.py backup_tenant --tenant $(TENANT)
 
-restore: $(VENV)/.installed ## Restore a vendor dump as a NEW vendor (FILE=path.sql AS=newslug)
-	$(PY) manage.py restore_tenant --file $(FILE) --as $(AS)
+restore: $(VENV)/.installed ## Restore a dump as a NEW vendor (TENANT=slug [AS=newslug], or FILE=path.sql AS=newslug)
+	$(PY) manage.py restore_tenant $(if $(FILE),--file $(FILE),--tenant $(TENANT)) $(if $(AS),--as $(AS))
 
 lint: $(VENV)/.installed ## ruff (lint + format check) and mypy
 	$(VENV)/bin/ruff check .

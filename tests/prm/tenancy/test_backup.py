@@ -248,6 +248,27 @@ def test_commands_write_a_dated_backup_and_refuse_a_taken_slug(
         call_command("backup_tenant", tenant="nosuch", out_dir=tmp_path)
 
 
+def test_restore_by_tenant_takes_the_newest_dump_under_the_default_slug(
+    restored: Restored, tmp_path: Path
+) -> None:
+    older = tmp_path / f"{SOURCE}-20000101T000000Z.sql"
+    older.write_text("this old file must not be read\n")
+    call_command("backup_tenant", tenant=SOURCE, out_dir=tmp_path, stdout=StringIO())
+    out = StringIO()
+    try:
+        call_command("restore_tenant", tenant=SOURCE, in_dir=tmp_path, stdout=out)
+        assert _counts(f"{SOURCE}_restored") == _counts(SOURCE)
+        newest = max(tmp_path.glob(f"{SOURCE}-2*Z.sql"))
+        assert newest != older
+        assert f"Restored {newest.name} as vendor" in out.getvalue()
+    finally:
+        _drop(f"{SOURCE}_restored")
+    with pytest.raises(CommandError, match="no backup of 'nosuch' in "):
+        call_command("restore_tenant", tenant="nosuch", in_dir=tmp_path)
+    with pytest.raises(CommandError, match="--as NEWSLUG is required with --file"):
+        call_command("restore_tenant", file=older)
+
+
 def test_schema_rename_touches_sql_only() -> None:
     dump = [
         "CREATE SCHEMA shop;\n",

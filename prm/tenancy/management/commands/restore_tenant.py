@@ -7,20 +7,47 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from prm.tenancy.backup import RestoreRefused, tenant_restore
 
 
+def newest_dump(folder: Path, slug: str) -> Path:
+    # Names carry a sortable UTC stamp (backup_tenant), so the last name is the newest dump.
+    dumps = sorted(folder.glob(f"{slug}-*Z.sql"))
+    if not dumps:
+        raise CommandError(f"no backup of '{slug}' in {folder}")
+    return dumps[-1]
+
+
 class Command(BaseCommand):
-    help = "Load a backup_tenant dump as a NEW vendor (never over an existing one)."
+    help = (
+        "Load a backup_tenant dump as a NEW vendor (never over an existing one): "
+        "--file PATH, or --tenant SLUG for that vendor's newest dump."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--file", required=True, type=Path, metavar="PATH")
-        parser.add_argument("--as", required=True, dest="new_slug", metavar="NEWSLUG")
+        source = parser.add_mutually_exclusive_group(required=True)
+        source.add_argument("--file", type=Path, metavar="PATH")
+        source.add_argument("--tenant", metavar="SLUG")
+        parser.add_argument("--from", dest="in_dir", type=Path, default=None, metavar="DIR")
+        parser.add_argument(
+            "--as",
+            dest="new_slug",
+            default=None,
+            metavar="NEWSLUG",
+            help="defaults to SLUG-restored with --tenant",
+        )
 
     def handle(self, *args: object, **opts: object) -> None:
-        slug = str(opts["new_slug"])
+        if opts["file"]:
+            path = Path(str(opts["file"]))
+        else:
+            folder = opts["in_dir"] or Path(settings.DATA_DIR) / "backups"
+            path = newest_dump(Path(str(folder)), str(opts["tenant"]))
+        slug = opts["new_slug"] or (f"{opts['tenant']}-restored" if opts["tenant"] else None)
+        if not slug:
+            raise CommandError("--as NEWSLUG is required with --file")
         try:
-            tenant = tenant_restore(Path(str(opts["file"])), slug)
+            tenant = tenant_restore(path, str(slug))
         except (RestoreRefused, RuntimeError, ValidationError) as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(
-            f"Restored as vendor '{tenant.name}' ({tenant.schema_name}): "
+            f"Restored {path.name} as vendor '{tenant.name}' ({tenant.schema_name}): "
             f"http://{slug}.{settings.PRM_BASE_DOMAIN}:8000/"
         )
