@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from mdf.models import AllocationMode, MdfFund
 from orders.checkout import CheckoutLine, checkout
 from orders.inventory import stock_available, stock_receive
 from orders.ledger import ledger_post
@@ -17,6 +19,7 @@ from partners.services import partner_create, partner_set_status
 from prm.accounts.models import User
 from prm.accounts.roles import Role
 from prm.accounts.services import user_create
+from prm.tenancy.selectors import tenant_today
 
 _seq = itertools.count(1)
 
@@ -96,3 +99,19 @@ def make_credit_code(n: int, *, region: str = "310115") -> str:
 
     first17 = f"91{region}MA{n:07d}"
     return first17 + check_character(first17)
+
+
+def make_fund(code: str, name: str, *, budget: str = "100000.00") -> MdfFund:
+    """An active fund open from a month ago, ¥10,000 to each partner it is allocated to."""
+    today = tenant_today()
+    return MdfFund.objects.create(
+        code=code,
+        name=name,
+        starts_on=today - timedelta(days=30),
+        ends_on=today + timedelta(days=60),
+        expires_on=today + timedelta(days=120),
+        budget=Decimal(budget),
+        allocation_mode=AllocationMode.FIXED,
+        fixed_amount=Decimal("10000.00"),
+        status="active",
+    )

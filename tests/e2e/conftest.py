@@ -22,10 +22,9 @@ from django.db import connection
 from playwright.sync_api import Browser, sync_playwright
 
 from prm.celery import app as celery_app
-from prm.tenancy.models import Tenant
-from prm.tenancy.services import vendor_remove
 from reports.demo import SLUG, seed_demo
 from tests.faults.servers import Gunicorn
+from tests.vendors import vendor_drop
 from tests.workers import BASE_DIR, Worker, queue_forget, worker_env
 
 from .journey import Journey
@@ -52,24 +51,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Any:
     return report
 
 
-def _drop_demo() -> None:
-    connection.set_schema_to_public()
-    tenant = Tenant.objects.filter(schema_name=SLUG).first()
-    if tenant is not None:
-        vendor_remove(tenant)
-
-
 @pytest.fixture(scope="session")
 def demo_vendor(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
     """The demo vendor, committed (the server has its own database sessions)."""
     with django_db_blocker.unblock():
-        _drop_demo()
+        vendor_drop(SLUG)
         try:
             seed_demo()
             connection.set_schema_to_public()
             yield
         finally:
-            _drop_demo()
+            vendor_drop(SLUG)
 
 
 @pytest.fixture(scope="session")

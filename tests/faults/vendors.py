@@ -15,10 +15,15 @@ from typing import TYPE_CHECKING
 
 from django.db import connection
 
+from tests.vendors import vendor_drop
+
 if TYPE_CHECKING:
     from prm.tenancy.models import Tenant
 
 PASSWORD = "pass-12345-word"  # tests.factories.make_user's
+
+
+__all__ = ["PASSWORD", "Shop", "shop_build", "vendor_drop", "vendor_new"]
 
 
 @dataclass(frozen=True)
@@ -29,17 +34,6 @@ class Shop:
     admin: str  # a vendor admin
     partner: int
     product: int
-
-
-def vendor_drop(slug: str) -> None:
-    """The vendor, its domain and its schema, if a run (or a run killed before cleanup) left it."""
-    from prm.tenancy.models import Domain, Tenant
-
-    connection.set_schema_to_public()
-    tenant = Tenant.objects.filter(schema_name=slug).first()
-    if tenant is not None:
-        Domain.objects.filter(tenant=tenant).delete()
-        tenant.delete(force_drop=True)
 
 
 def vendor_new(slug: str) -> Tenant:

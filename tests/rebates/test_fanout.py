@@ -20,7 +20,7 @@ from django.db import OperationalError, connection, transaction
 
 from orders.ledger import payment_record
 from partners.models import PartnerType, Region
-from prm.tenancy.models import Domain, Tenant
+from prm.tenancy.models import Tenant
 from prm.tenancy.services import vendor_create
 from rebates import engine
 from rebates.fanout import batch_write, batches, period_finish, recalculate_all_fanout
@@ -28,6 +28,7 @@ from rebates.fanout_tasks import recalculate_batch
 from rebates.models import Basis, RebateAccrual, RebateProgram, RebateRun, TierMode
 from tests.concurrency import in_thread, run_concurrently
 from tests.factories import make_partner, make_product
+from tests.vendors import vendor_drop
 from tests.workers import Worker
 
 from .test_engine import give_back, local, make_program, place
@@ -98,14 +99,6 @@ def stale_row(world: World) -> None:
 
 
 # --- the vendor and its data ------------------------------------------------------------------
-
-
-def _drop_vendor() -> None:
-    connection.set_schema_to_public()
-    tenant = Tenant.objects.filter(schema_name=SLUG).first()
-    if tenant is not None:
-        Domain.objects.filter(tenant=tenant).delete()
-        tenant.delete(force_drop=True)
 
 
 def pay(partner: Any, amount: str, on: date) -> None:
@@ -180,7 +173,7 @@ def _build(tenant: Tenant) -> World:
 @pytest.fixture(scope="module")
 def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
     with django_db_blocker.unblock():
-        _drop_vendor()  # left by a run killed before its cleanup
+        vendor_drop(SLUG)  # left by a run killed before its cleanup
         tenant = vendor_create(
             slug=SLUG, name="Fanout Electronics", admin_email=f"admin@{SLUG}.test"
         ).tenant
@@ -190,7 +183,7 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
             connection.set_schema_to_public()
             yield built
         finally:
-            _drop_vendor()
+            vendor_drop(SLUG)
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from typing import Any
 
 from mdf.claims import InvoiceIn, claim_submit
 from mdf.ledger import fund_allocate
-from mdf.models import AllocationMode, MdfActivityType, MdfFund, MdfRequest
+from mdf.models import MdfActivityType, MdfFund, MdfRequest
 from mdf.requests import request_approve, request_save, request_submit
 from orders.inventory import stock_receive
 from orders.ledger import payment_record
@@ -27,7 +27,7 @@ from rebates.models import RebateAccrual, RebateProgram
 from reports.forecast_selectors import current_cycle, cycle_months
 from reports.forecast_services import forecast_open, forecast_save, forecast_submit
 from tests.deal_registration.deals import dealer, network_line, register, shenzhen
-from tests.factories import make_credit_code, make_order, make_product, make_user
+from tests.factories import make_credit_code, make_fund, make_order, make_product, make_user
 from tests.orders.mall import fund as fund_wallet
 from tests.orders.test_pricing import make_list
 from tests.rebates.test_engine import make_program
@@ -91,18 +91,7 @@ def _accrual(program: RebateProgram, partner: Partner) -> RebateAccrual:
 
 
 def _fund() -> tuple[MdfFund, MdfActivityType]:
-    today = tenant_today()
-    fund = MdfFund.objects.create(
-        code="iso-fund",
-        name="隔离市场费用",
-        starts_on=today - timedelta(days=30),
-        ends_on=today + timedelta(days=60),
-        expires_on=today + timedelta(days=120),
-        budget=D("100000.00"),
-        allocation_mode=AllocationMode.FIXED,
-        fixed_amount=D("10000.00"),
-        status="active",
-    )
+    fund = make_fund("iso-fund", "隔离市场费用")
     return fund, MdfActivityType.objects.create(code="iso-expo", name="展会")
 
 

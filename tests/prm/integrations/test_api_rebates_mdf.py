@@ -5,7 +5,7 @@ Idempotency-Key) through the portal's rules and services."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from mdf.claims import InvoiceIn, claim_submit
 from mdf.ledger import fund_allocate
-from mdf.models import AllocationMode, MdfActivityType, MdfClaim, MdfFund, MdfRequest
+from mdf.models import MdfActivityType, MdfClaim, MdfFund, MdfRequest
 from mdf.requests import request_approve, request_save, request_submit
 from partners.models import Partner
 from partners.onboarding.services import onboarding_complete_all
@@ -25,7 +25,7 @@ from prm.accounts.roles import Role
 from prm.tenancy.selectors import tenant_today
 from rebates.models import RebateAccrual, RebateProgram, RebateTier
 from rebates.settlement import settle
-from tests.factories import make_partner, make_user
+from tests.factories import make_fund, make_partner, make_user
 
 from .api_helpers import bearer, key_for
 
@@ -221,18 +221,7 @@ def _claimed(
 
 @pytest.fixture
 def funds(world: World) -> dict[str, Any]:
-    today = tenant_today()
-    fund = MdfFund.objects.create(
-        code="mdf-api",
-        name="API 市场费用",
-        starts_on=today - timedelta(days=30),
-        ends_on=today + timedelta(days=60),
-        expires_on=today + timedelta(days=120),
-        budget=D("100000.00"),
-        allocation_mode=AllocationMode.FIXED,
-        fixed_amount=D("10000.00"),
-        status="active",
-    )
+    fund = make_fund("mdf-api", "API 市场费用")
     for partner in (world.mine, world.theirs):
         fund_allocate(fund, partner, D("10000.00"))
     seminar = MdfActivityType.objects.create(code="seminar", name="研讨会")

@@ -28,6 +28,7 @@ from prm.tenancy.backup import RestoreRefused, schema_rename, tenant_backup, ten
 from prm.tenancy.models import Domain, Tenant
 from prm.tenancy.services import vendor_create
 from tests.factories import make_order, make_partner, make_product
+from tests.vendors import vendor_drop
 
 pytestmark = pytest.mark.django_db
 
@@ -47,16 +48,6 @@ class Restored:
     sql: Path
     source: Tenant
     copy: Tenant
-
-
-def _drop(schema: str) -> None:
-    connection.set_schema_to_public()
-    tenant = Tenant.objects.filter(schema_name=schema).first()
-    if tenant is not None:
-        Domain.objects.filter(tenant=tenant).delete()
-        tenant.delete(force_drop=True)
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
 
 
 def _fill() -> None:
@@ -80,8 +71,8 @@ def restored(
     django_db_setup: None, django_db_blocker: Any, tmp_path_factory: Any
 ) -> Iterator[Restored]:
     with django_db_blocker.unblock():
-        _drop(SOURCE)  # left by a run killed before its cleanup
-        _drop(COPY)
+        vendor_drop(SOURCE)  # left by a run killed before its cleanup
+        vendor_drop(COPY)
         try:
             source = vendor_create(
                 slug=SOURCE,
@@ -101,8 +92,8 @@ def restored(
             connection.set_schema_to_public()
             yield Restored(sql=sql, source=source, copy=copy)
         finally:
-            _drop(SOURCE)
-            _drop(COPY)
+            vendor_drop(SOURCE)
+            vendor_drop(COPY)
 
 
 def _tables(schema: str) -> list[str]:
@@ -262,7 +253,7 @@ def test_restore_by_tenant_takes_the_newest_dump_under_the_default_slug(
         assert newest != older
         assert f"Restored {newest.name} as vendor" in out.getvalue()
     finally:
-        _drop(f"{SOURCE}_restored")
+        vendor_drop(f"{SOURCE}_restored")
     with pytest.raises(CommandError, match="no backup of 'nosuch' in "):
         call_command("restore_tenant", tenant="nosuch", in_dir=tmp_path)
     with pytest.raises(CommandError, match="--as NEWSLUG is required with --file"):
