@@ -52,7 +52,9 @@ def _check_worker() -> str:
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": _check_database(), "redis": _check_redis(), "worker": _check_worker()}
-    # Web can serve requests without a worker, so only database and Redis decide the status code.
-    serving = checks["database"] == "ok" and checks["redis"] == "ok"
-    status = "ok" if serving and checks["worker"] == "ok" else ("degraded" if serving else "down")
+    # Web serves pages without Redis or a worker (docs/faults.md), so only the database decides
+    # the status code: a load balancer must not turn a Redis outage into a web outage.
+    serving = checks["database"] == "ok"
+    healthy = serving and checks["redis"] == "ok" and checks["worker"] == "ok"
+    status = "ok" if healthy else ("degraded" if serving else "down")
     return JsonResponse({"status": status, **checks}, status=200 if serving else 503)

@@ -1,9 +1,11 @@
 """The one way to declare a background job: retries with backoff and a time limit by default."""
 
+import hashlib
+import json
 import logging
 import time
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
 from typing import Any
 
@@ -69,31 +71,85 @@ def job(name: str, **options: Any) -> Callable[[Callable[..., Any]], Any]:
 def job_send(task: Any, *args: Any, schema: str, **kwargs: Any) -> bool:
     """Send `task` now, to run in `schema`; False while the broker cannot be reached.
 
-    A send that fails is logged, not raised: its callers queue work after a commit, when an
-    error would show the user a failure for work that was saved (and invite doing it twice).
-    Most jobs have a periodic twin that finds what they missed; docs/faults.md lists which do
-    not. After a failure no send is tried for BROKER_RETRY_SECONDS (per process), so during an
-    outage only one request in a while waits for the broker's connection attempts.
+    A send that fails is not raised: its callers queue work after a commit, when an error would
+    show the user a failure for work that was saved (and invite doing it twice). The call is
+    kept as a DeferredJob row in `schema` instead, and `deferred_jobs_flush` (every minute)
+    queues it once the broker is back. After a failure no send is tried for
+    BROKER_RETRY_SECONDS (per process), so during an outage only one request in a while waits
+    for the broker's connection attempts.
     """
     global _broker_down_until
     if time.monotonic() < _broker_down_until:
         log.warning(
             "%s not queued in %s: the broker was unreachable moments ago", task.name, schema
         )
+        _defer(task.name, list(args), kwargs, schema)
         return False
     try:
-        # Nobody waits for these results: not subscribing to them (Celery's Redis backend does
-        # on every send otherwise) keeps a send off the result store, which retries for 20 s.
-        task.apply_async(
-            args=args, kwargs=kwargs, headers={"_schema_name": schema}, ignore_result=True
-        )
+        _send(task, args, kwargs, schema)
     except BROKER_DOWN:
         _broker_down_until = time.monotonic() + BROKER_RETRY_SECONDS
         log.warning(
             "%s not queued in %s: the broker is unreachable", task.name, schema, exc_info=True
         )
+        _defer(task.name, list(args), kwargs, schema)
         return False
     return True
+
+
+def _send(task: Any, args: Sequence[Any], kwargs: dict[str, Any], schema: str) -> None:
+    # Nobody waits for these results: not subscribing to them (Celery's Redis backend does on
+    # every send otherwise) keeps a send off the result store, which retries for 20 s.
+    task.apply_async(args=args, kwargs=kwargs, headers={"_schema_name": schema}, ignore_result=True)
+
+
+def _defer(name: str, args: list[Any], kwargs: dict[str, Any], schema: str) -> None:
+    """Keep the call in `schema` for deferred_jobs_flush; the same call is kept once."""
+    from django_tenants.utils import schema_context
+
+    from .models import DeferredJob
+
+    call = json.dumps([name, args, kwargs], sort_keys=True, default=str)
+    row = DeferredJob(
+        task=name, args=args, kwargs=kwargs, key=hashlib.sha256(call.encode()).hexdigest()
+    )
+    try:
+        with schema_context(schema):
+            DeferredJob.objects.bulk_create([row], ignore_conflicts=True)
+    except Exception:
+        # The database is unreachable as well: nothing can keep it; say so loudly.
+        log.exception("%s lost in %s: neither the broker nor the database took it", name, schema)
+
+
+def deferred_jobs_flush_here(limit: int = 500) -> int:
+    """Queue the current schema's deferred jobs, oldest first, until one send fails.
+
+    Rows are locked (SKIP LOCKED, so two flushes share the work) and deleted in the transaction
+    that sent them. A commit that fails after a send sends that job again later: jobs are safe
+    to run twice.
+    """
+    from celery import current_app
+
+    from prm.tenancy.db import tenant_connection
+
+    from .models import DeferredJob
+
+    schema = tenant_connection().schema_name
+    sent = 0
+    with transaction.atomic():
+        for row in DeferredJob.objects.select_for_update(skip_locked=True)[:limit]:
+            task = current_app.tasks.get(row.task)
+            if task is None:  # renamed or removed by a release: kept for someone to look at
+                log.error("deferred job %s in %s names no known task", row.task, schema)
+                continue
+            try:
+                _send(task, row.args, row.kwargs, schema)
+            except BROKER_DOWN:
+                log.warning("deferred jobs in %s wait: the broker is still unreachable", schema)
+                break
+            row.delete()
+            sent += 1
+    return sent
 
 
 def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:

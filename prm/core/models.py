@@ -103,3 +103,22 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class DeferredJob(models.Model):
+    """A job that could not be queued because the broker was unreachable, kept in the schema it
+    runs in until `deferred_jobs_flush` queues it (prm.core.jobs). The same call is kept once."""
+
+    task = models.CharField(_("job"), max_length=200)
+    args = models.JSONField(_("arguments"), default=list)
+    kwargs = models.JSONField(_("keyword arguments"), default=dict)
+    key = models.CharField(_("key"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("deferred job")
+        verbose_name_plural = _("deferred jobs")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.task

@@ -63,3 +63,11 @@ def notifications_email(notification_ids: list[int]) -> int:
             raise
         sent += 1
     return sent
+
+
+@job("prm.core.tasks.deferred_jobs_flush")
+def deferred_jobs_flush() -> int:
+    """Queue the jobs kept while the broker was unreachable (prm.core.jobs.job_send)."""
+    from prm.core.jobs import deferred_jobs_flush_here
+
+    return deferred_jobs_flush_here()

@@ -358,9 +358,17 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
-# Redis hands an unacknowledged task to another worker after this long: longer than any task's
-# time limit (the longest is an hour), so a slow task is never run twice at once.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 7200}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Redis hands an unacknowledged task to another worker after this long: longer than any
+    # task's time limit (the longest is an hour), so a slow task is never run twice at once.
+    "visibility_timeout": 7200,
+    # A Redis that hangs without closing connections must fail a send within seconds, not hold
+    # a web request until gunicorn's timeout; job_send then keeps the job (prm.core.jobs).
+    "socket_timeout": 5.0,
+    "socket_connect_timeout": 2.0,
+}
+CELERY_REDIS_SOCKET_TIMEOUT = 5.0
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2.0
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_TENANT_CACHE_SECONDS = 30
@@ -416,6 +424,13 @@ CELERY_BEAT_SCHEDULE = {
     # Every minute: outbox deliveries due for a first try or a retry go out (the job queued on
     # commit usually sends them sooner; this one catches what it missed).
     "outbox-drain": _per_tenant("prm.integrations.outbox_drain", hour="*", minute="*"),
+    # Every minute: jobs kept while Redis was unreachable are queued (prm.core.jobs.job_send),
+    # in every vendor's schema and in public.
+    "deferred-jobs": _per_tenant("prm.core.tasks.deferred_jobs_flush", hour="*", minute="*"),
+    "deferred-jobs-platform": {
+        "task": "prm.core.tasks.deferred_jobs_flush",
+        "schedule": 60.0,
+    },
 }
 
 PRM_HEALTH_WORKER_TTL = 15.0  # seconds one worker ping answers /healthz for

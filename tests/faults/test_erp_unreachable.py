@@ -171,3 +171,25 @@ def test_an_answer_cut_off_midway_fails_the_run_instead_of_leaving_it_running(
     ((status, error),) = SyncRun.objects.values_list("status", "error")
     assert (status, error) == (RunStatus.FAILED, f"ExpatError: {raised.value}")
     assert not SyncRun.objects.filter(finished_at__isnull=True).exists()
+
+
+def test_a_tryton_that_takes_connections_but_never_answers_fails_after_the_socket_timeout() -> None:
+    # Listening, never accepting: the kernel completes the handshake, no answer ever comes.
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        port = silent.getsockname()[1]
+        connector = TrytonConnector(
+            url=f"http://127.0.0.1:{port}/tryton/", login="admin", password="x", timeout=0.5
+        )
+        with pytest.raises(ErpUnavailable, match=r"^Tryton cannot be reached: timed out$"):
+            connector.products()
+
+
+def test_the_session_header_and_the_timeout_travel_together() -> None:
+    from prm.integrations.erp.tryton import _transport
+
+    made = _transport("https://erp.example/db/", 7.0, [("Authorization", "Session abc")])
+    connection = made.make_connection("erp.example")
+
+    assert type(made).__mro__[1].__name__ == "SafeTransport"
+    assert connection.timeout == 7.0
+    assert made._headers == [("Authorization", "Session abc")]

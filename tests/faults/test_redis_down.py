@@ -4,9 +4,10 @@ the test's own (broker, results and cache), and a vendor whose data is committed
 While Redis is gone, a dealer signs in, browses the portal and places orders, and a vendor admin
 signs in, opens his pages and approves an order: every page answers, the orders are in
 PostgreSQL with the webhook delivery their approval owes, and the jobs that could not be queued
-are logged. The rate-limited duplicate check refuses (fails closed). When Redis comes back
-(empty, as a replaced server would) the periodic drain delivers the event once, the next change
-is sent by its own on-commit job again, and the duplicate check answers.
+are kept in PostgreSQL. The rate-limited duplicate check refuses (fails closed). When Redis comes
+back (empty, as a replaced server would) the periodic flush queues the kept jobs, which deliver
+the event once; the next change is sent by its own on-commit job again, and the duplicate check
+answers.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from redis.exceptions import RedisError
 
 from orders.models import Order, OrderStatus
 from prm.core.jobs import BROKER_RETRY_SECONDS
+from prm.core.models import DeferredJob
 from prm.embedded import celery_url
 from prm.integrations import events as ev
 from prm.integrations.models import Delivery, DeliveryStatus, WebhookEndpoint
@@ -144,12 +146,14 @@ def test_pages_orders_and_queued_work_survive_redis_going_away(
             "orders": sorted(Order.objects.values_list("pk", "status")),
             "deliveries": list(Delivery.objects.values_list("status", "attempts")),
             "rollups pending": RollupPending.objects.exists(),
+            "kept": sorted(set(DeferredJob.objects.values_list("task", flat=True))),
         }
 
     assert in_thread(SLUG, during) == {
         "orders": [(first, OrderStatus.APPROVED), (second, OrderStatus.SUBMITTED)],
         "deliveries": [(DeliveryStatus.PENDING, 0)],  # owed, never tried: its job was not queued
         "rollups pending": True,
+        "kept": ["prm.integrations.outbox_deliver", "reports.rollups_refresh"],
     }
     assert receiver.event_ids() == {}
     log = web.output()
@@ -168,11 +172,11 @@ def test_pages_orders_and_queued_work_survive_redis_going_away(
 
     eventually(worker_answers)
 
-    # What beat sends every minute (outbox) and every quarter hour (rollups) catches up.
-    for task in ("prm.integrations.outbox_drain", "reports.rollups_refresh"):
-        control.send_task(task, headers={"_schema_name": SLUG})
+    # What beat sends every minute queues the kept jobs, which catch up.
+    control.send_task("prm.core.tasks.deferred_jobs_flush", headers={"_schema_name": SLUG})
     eventually(lambda: receiver.event_ids())
     eventually(lambda: not in_thread(SLUG, RollupPending.objects.exists))
+    assert not in_thread(SLUG, DeferredJob.objects.exists)
     # Once the web processes stop skipping the broker (prm.core.jobs: 5 s after their last
     # failed send), the next approval goes out by its own on-commit job again.
     time.sleep(max(0.0, back + BROKER_RETRY_SECONDS - time.monotonic()))

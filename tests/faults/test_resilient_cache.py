@@ -19,6 +19,7 @@ from prm.core import cache as resilient
 from prm.core import jobs
 from prm.core.cache import CacheUnavailable, ResilientRedisCache
 from prm.core.jobs import enqueue_on_commit, job_send
+from prm.core.models import DeferredJob
 from prm.core.rate_limit import rate_take
 from prm.integrations.outbox_tasks import outbox_deliver
 
@@ -194,7 +195,7 @@ def test_a_job_that_cannot_be_queued_after_commit_is_logged_not_raised(
     assert record.exc_info is not None
 
 
-def test_after_a_failed_send_the_broker_is_left_alone_for_a_while(broker_down, monkeypatch):
+def test_after_a_failed_send_the_broker_is_left_alone_for_a_while(in_a, broker_down, monkeypatch):
     sent = [job_send(outbox_deliver, "e1", schema="alpha")]
     sent.append(job_send(outbox_deliver, "e2", schema="alpha"))
     monkeypatch.setattr(jobs, "_broker_down_until", 0.0)  # the while is over
@@ -202,6 +203,12 @@ def test_after_a_failed_send_the_broker_is_left_alone_for_a_while(broker_down, m
 
     assert sent == [False, False, False]
     assert [options["args"] for options in broker_down] == [("e1",), ("e3",)]
+    # Each kept for deferred_jobs_flush, the one not even tried too.
+    assert list(DeferredJob.objects.order_by("pk").values_list("args", flat=True)) == [
+        ["e1"],
+        ["e2"],
+        ["e3"],
+    ]
 
 
 def test_any_other_error_queueing_a_job_still_raises(

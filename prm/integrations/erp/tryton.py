@@ -35,15 +35,36 @@ from .connector import (
 OPEN_STATES = ("draft", "quotation")
 
 
+# A Tryton that accepts connections but never answers must fail the step, not hold the sync job
+# until its time limit: every connect and every read waits at most this long.
+SOCKET_TIMEOUT_SECONDS = 60.0
+
+
 def _unavailable(exc: Exception) -> ErpUnavailable:
     return ErpUnavailable(f"Tryton cannot be reached: {exc}")
 
 
+def _transport(url: str, timeout: float, headers: list[tuple[str, str]]) -> Any:
+    """xmlrpc's transport with a socket timeout (ServerProxy has no such argument)."""
+    base: Any = xmlrpc.client.SafeTransport if url.startswith("https") else xmlrpc.client.Transport
+
+    class Timed(base):
+        def make_connection(self, host: Any) -> Any:
+            made = super().make_connection(host)
+            made.timeout = timeout
+            return made
+
+    return Timed(use_builtin_types=True, headers=headers)
+
+
 class TrytonConnector:
-    def __init__(self, *, url: str, login: str, password: str) -> None:
+    def __init__(
+        self, *, url: str, login: str, password: str, timeout: float = SOCKET_TIMEOUT_SECONDS
+    ) -> None:
         self.url = url
         self.login = login
         self.password = password
+        self.timeout = timeout
         self._config: Any = None
 
     def _connect(self) -> Any:
@@ -52,12 +73,19 @@ class TrytonConnector:
 
             try:
                 server = xmlrpc.client.ServerProxy(
-                    self.url, allow_none=True, use_builtin_types=True
+                    self.url,
+                    allow_none=True,
+                    use_builtin_types=True,
+                    transport=_transport(self.url, self.timeout, []),
                 )
                 session: Any = server.common.db.login(self.login, {"password": self.password})
                 auth = base64.b64encode(f"{self.login}:{session[0]}:{session[1]}".encode()).decode()
+                # A transport given to ServerProxy ignores its headers: they go on the transport.
                 self._config = proteus_config.set_xmlrpc(
-                    self.url, headers=[("Authorization", "Session " + auth)]
+                    self.url,
+                    transport=_transport(
+                        self.url, self.timeout, [("Authorization", "Session " + auth)]
+                    ),
                 )
             except (OSError, xmlrpc.client.ProtocolError) as exc:
                 raise _unavailable(exc) from exc
