@@ -12,6 +12,7 @@ import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 from django.forms import BoundField
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from deal_registration.selectors import deals_visible_to
@@ -237,7 +238,11 @@ class EvidenceForm(forms.Form):
     kind = forms.ChoiceField(label=_("What the file shows"), choices=EvidenceKind.choices)
     file = forms.FileField(
         label=_("File"),
-        help_text=_("PDF, PNG, JPEG or XLSX, at most %(mb)s MB.") % {"mb": MAX_BYTES // 2**20},
+        # Formatted when shown, in the reader's language, not once at import.
+        help_text=lazy(
+            lambda: _("PDF, PNG, JPEG or XLSX, at most %(mb)s MB.") % {"mb": MAX_BYTES // 2**20},
+            str,
+        )(),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.xlsx"}),
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=200)

@@ -9,6 +9,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from prm.core.bilingual import pick
 from prm.core.models import AuditReasonMixin, StatusChange
@@ -108,8 +109,8 @@ class MdfRequest(AuditReasonMixin, models.Model):
         db_index=True,
     )
     title = models.CharField(_("activity"), max_length=200)
-    starts_on = models.DateField(_("from"))
-    ends_on = models.DateField(_("to"))
+    starts_on = models.DateField(pgettext_lazy("date range", "from"))
+    ends_on = models.DateField(pgettext_lazy("date range", "to"))
     location = models.CharField(_("location"), max_length=200, blank=True)
     plan = models.TextField(_("plan"))
     expected_leads = models.PositiveIntegerField(_("expected leads"), default=0)

@@ -274,14 +274,14 @@ class TierChange(models.Model):
     )
     from_tier = models.ForeignKey(
         Tier,
-        verbose_name=_("from"),
+        verbose_name=pgettext_lazy("tier", "from"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
     to_tier = models.ForeignKey(
-        Tier, verbose_name=_("to"), on_delete=models.PROTECT, related_name="+"
+        Tier, verbose_name=pgettext_lazy("tier", "to"), on_delete=models.PROTECT, related_name="+"
     )
     reason = models.TextField(_("reason"), blank=True)
     actor = models.ForeignKey(

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from partners.models import PartnerType
 from prm.core.models import AuditReasonMixin, StatusChange
@@ -174,7 +175,7 @@ class RebateTier(models.Model):
 
     program = models.ForeignKey(RebateProgram, on_delete=models.CASCADE, related_name="bands")
     threshold_from = models.DecimalField(
-        _("from"), max_digits=16, decimal_places=2, validators=[MinValueValidator(0)]
+        pgettext_lazy("threshold", "from"), max_digits=16, decimal_places=2, validators=[MinValueValidator(0)]
     )
     threshold_to = models.DecimalField(
         _("up to (excluded)"), max_digits=16, decimal_places=2, null=True, blank=True

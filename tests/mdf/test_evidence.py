@@ -135,3 +135,15 @@ def test_a_spreadsheet_must_be_a_workbook_without_macros(approved, world):
 
     assert refused == {name: [f"{name} is not an Excel workbook without macros."] for name in cases}
     assert (MdfEvidence.objects.count(), kept.original_name) == (1, "签到表.xlsx")
+
+
+def test_the_upload_help_is_in_the_readers_language_whoever_imported_the_form_first():
+    from mdf.portal_forms import EvidenceForm
+
+    def shown(language: str) -> str:
+        with translation.override(language):
+            return str(EvidenceForm().fields["file"].help_text)
+
+    assert shown("zh-hans") == "PDF、PNG、JPEG 或 XLSX，不超过 20 MB。"
+    assert shown("en") == "PDF, PNG, JPEG or XLSX, at most 20 MB."
+    assert shown("zh-hans") == "PDF、PNG、JPEG 或 XLSX，不超过 20 MB。"
