@@ -175,7 +175,10 @@ class RebateTier(models.Model):
 
     program = models.ForeignKey(RebateProgram, on_delete=models.CASCADE, related_name="bands")
     threshold_from = models.DecimalField(
-        pgettext_lazy("threshold", "from"), max_digits=16, decimal_places=2, validators=[MinValueValidator(0)]
+        pgettext_lazy("threshold", "from"),
+        max_digits=16,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
     )
     threshold_to = models.DecimalField(
         _("up to (excluded)"), max_digits=16, decimal_places=2, null=True, blank=True
