@@ -34,9 +34,12 @@ from .models.registrations import OPEN_STATUSES, STAGE_PROBABILITY
 
 
 def deals_visible_to(user: Any) -> QuerySet[DealRegistration]:
-    return scope_to_partner(
+    """A dealer's own registrations; vendor staff see them from submission on: a draft is the
+    dealer's notes, which may name a customer it never registers."""
+    qs = scope_to_partner(
         DealRegistration.objects.select_related("partner", "region", "product_line"), user
     )
+    return qs if getattr(user, "is_partner_user", False) else qs.exclude(status=DealStatus.DRAFT)
 
 
 def deal_get_visible(*, user: Any, pk: int) -> DealRegistration | None:

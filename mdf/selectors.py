@@ -29,8 +29,15 @@ def allocations_visible_to(user: Any) -> QuerySet[MdfAllocation]:
 
 
 def requests_visible_to(user: Any) -> QuerySet[MdfRequest]:
-    return scope_to_partner(
+    """A dealer's own requests; vendor staff see those submitted at least once (not drafts, nor
+    drafts the dealer cancelled), as a draft is the dealer's own plan until it asks."""
+    qs = scope_to_partner(
         MdfRequest.objects.select_related("partner", "fund", "activity_type"), user
+    )
+    if getattr(user, "is_partner_user", False):
+        return qs
+    return qs.exclude(status=RequestStatus.DRAFT).exclude(
+        status=RequestStatus.CANCELLED, submitted_at__isnull=True
     )
 
 

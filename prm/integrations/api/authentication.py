@@ -26,10 +26,11 @@ class ApiKeyAuthentication(BaseAuthentication):
     keyword = "Bearer"
 
     def authenticate(self, request: Request) -> tuple[Any, ApiKey] | None:
+        # A refusal speaks the caller's language too, "no credentials" included.
+        _speak(request, None)
         header = get_authorization_header(request).decode("latin-1").split()
         if not header:
             return None
-        _speak(request, None)  # a refusal speaks the caller's language too
         if len(header) != 2 or header[0] != self.keyword:
             raise exceptions.AuthenticationFailed(
                 _("Send the key as: Authorization: Bearer <key>.")

@@ -77,6 +77,11 @@ def test_a_malformed_or_unknown_token_and_no_token(in_a: Any, client_a: Client) 
     anonymous = client_a.get("/api/v1/orders/")
     assert anonymous.status_code == 401
     assert anonymous.json()["error"]["code"] == "not_authenticated"
+    # In the language asked for, whatever the vendor's default (alpha's is Chinese).
+    english = client_a.get("/api/v1/orders/", HTTP_ACCEPT_LANGUAGE="en")
+    chinese = client_a.get("/api/v1/orders/", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert english.json()["error"]["message"] == "Authentication credentials were not provided."
+    assert chinese.json()["error"]["message"] == "身份认证信息未提供。"
 
 
 def test_a_partner_key_sees_only_its_partner(
