@@ -61,6 +61,11 @@ def _line(partner: Partner, preferred: str) -> ProductLine:
     return lines.filter(code=preferred).first() or lines.first() or ProductLine.objects.first()  # type: ignore[return-value]
 
 
+def _city(name: str) -> Region:
+    """A city by name; a municipality's by its own name too (上海 → 上海市区, partners/demo.py)."""
+    return Region.objects.get(level=Region.Level.CITY, name__in=[name, f"{name}市区"])
+
+
 def _register(
     user: User, *, city: str, days_to_close: int, submit: bool = True, **fields: Any
 ) -> DealRegistration:
@@ -68,7 +73,7 @@ def _register(
     preferred = fields.pop("line", "networking")
     registration = DealRegistration(
         partner=user.partner,
-        region=Region.objects.get(name=city, level=Region.Level.CITY),
+        region=_city(city),
         product_line=_line(user.partner, preferred),
         expected_close_date=tenant_today() + timedelta(days=days_to_close),
         **fields,
@@ -111,7 +116,7 @@ def seed(*, partners: list[Partner], admin: User, staff: list[User]) -> None:
         name="中国移动通信集团广东有限公司",
         website="www.gd.10086.cn",
         phone="020-8888 1000",
-        region=Region.objects.get(name="广州", level=Region.Level.CITY),
+        region=_city("广州"),
         owner=sales,
         notes="总部直签，伙伴只做实施 / signed directly by HQ; partners deliver only",
     )
@@ -120,7 +125,7 @@ def seed(*, partners: list[Partner], admin: User, staff: list[User]) -> None:
         name="上海申通地铁集团有限公司",
         credit_code="",
         website="shmetro.com",
-        region=Region.objects.get(name="上海", level=Region.Level.CITY),
+        region=_city("上海"),
         owner=sales,
     )
 
@@ -317,7 +322,7 @@ def seed_leads(*, partners: list[Partner], admin: User) -> None:
     def lead(city: str, partner: Partner, **fields: Any) -> Any:
         return lead_create(
             actor=admin,
-            region=Region.objects.get(name=city, level=Region.Level.CITY),
+            region=_city(city),
             product_line=_line(partner, "networking"),
             **fields,
         )

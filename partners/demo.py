@@ -12,9 +12,10 @@ from django.utils import timezone
 from .models import Partner, PartnerContact, ProductLine, Region
 from .services import qualification_add
 
-# GB/T 2260 codes: province, then its cities.
+# GB/T 2260 codes: province, then its cities. A municipality's one "city" (GB/T 2260: 市辖区) is
+# named apart from the municipality, or region lists would show 上海 twice.
 REGIONS = [
-    ("310000", "上海", "Shanghai", [("310100", "上海", "Shanghai")]),
+    ("310000", "上海", "Shanghai", [("310100", "上海市区", "Shanghai city")]),
     ("320000", "江苏", "Jiangsu", [("320100", "南京", "Nanjing"), ("320500", "苏州", "Suzhou")]),
     ("330000", "浙江", "Zhejiang", [("330100", "杭州", "Hangzhou"), ("330200", "宁波", "Ningbo")]),
     (
@@ -27,7 +28,7 @@ REGIONS = [
             ("441900", "东莞", "Dongguan"),
         ],
     ),
-    ("110000", "北京", "Beijing", [("110100", "北京", "Beijing")]),
+    ("110000", "北京", "Beijing", [("110100", "北京市区", "Beijing city")]),
     ("510000", "四川", "Sichuan", [("510100", "成都", "Chengdu")]),
     ("420000", "湖北", "Hubei", [("420100", "武汉", "Wuhan")]),
     ("370000", "山东", "Shandong", [("370200", "青岛", "Qingdao"), ("370100", "济南", "Jinan")]),

@@ -69,7 +69,8 @@ def _credit_code(n: int) -> str:
 
 def _regions(province: str, city: str) -> tuple[Region, Region | None]:
     prov = Region.objects.get(level=Region.Level.PROVINCE, name=province)
-    town = Region.objects.filter(level=Region.Level.CITY, name=city, parent=prov).first()
+    cities = Region.objects.filter(level=Region.Level.CITY, parent=prov)
+    town = cities.filter(name__in=[city, f"{city}市区"]).first()
     return prov, town
 
 

@@ -39,7 +39,7 @@ def test_partner_registers_a_customer_another_partner_holds(journey: Journey):
     expect(check).to_contain_text(matched)
     expect(check).not_to_contain_text(HOLDER)  # never whose customer it is
 
-    partner.locator("#id_region").select_option(label="上海")
+    partner.locator("#id_region").select_option(label="上海市区")
     partner.locator("#id_industry").select_option("manufacturing")
     partner.locator("#id_contact_name").fill("陈建国")
     partner.locator("#id_contact_phone").fill("13916660000")
