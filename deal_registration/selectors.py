@@ -87,6 +87,16 @@ class DealFilter(django_filters.FilterSet):
         return qs.filter(late) if value == "yes" else qs.exclude(late)
 
 
+class VendorDealFilter(DealFilter):
+    """The vendor's queue: drafts are the dealers' own (`deals_visible_to`), so not offered."""
+
+    status = django_filters.ChoiceFilter(
+        choices=[c for c in DealStatus.choices if c[0] != DealStatus.DRAFT],
+        label=gettext_lazy("Status"),
+        empty_label=gettext_lazy("All"),
+    )
+
+
 class PartnerDealFilter(DealFilter):
     """The partner's own list: no partner search, no SLA filter."""
 

@@ -38,7 +38,7 @@ from .registrations import (
     registration_request_info,
 )
 from .selectors import (
-    DealFilter,
+    VendorDealFilter,
     claims_against,
     deal_get_visible,
     evidence_timeline,
@@ -65,7 +65,7 @@ def deal_list(request: HttpRequest) -> HttpResponse:
         # The queue shows what waits for a decision until a status (or "All") is chosen; the
         # pagination links carry the choice, so page 2 is the same list.
         data["status"] = DealStatus.SUBMITTED
-    filterset = DealFilter(data, queryset=queue(request.user))
+    filterset = VendorDealFilter(data, queryset=queue(request.user))
     page = Paginator(filterset.qs, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,

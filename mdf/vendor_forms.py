@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from deal_registration.registrations import REASON_MAX
 from prm.core.money import DECIMAL_PLACES, MAX_DIGITS
 
-from .models import MdfRequest, SettledAs
+from .models import MdfRequest, RequestStatus, SettledAs
 from .requests import waiting_for
 from .selectors import RequestFilter
 
@@ -62,6 +62,12 @@ class VendorRequestFilter(RequestFilter):
     """The request queue's filter: search, status, fund, and "waiting for me" (needs the
     request, `VendorRequestFilter(data, queryset=..., request=request)`)."""
 
+    # Drafts are the partners' own (`requests_visible_to`), so not offered.
+    status = django_filters.ChoiceFilter(
+        choices=[c for c in RequestStatus.choices if c[0] != RequestStatus.DRAFT],
+        label=_("Status"),
+        empty_label=_("All"),
+    )
     waiting = django_filters.ChoiceFilter(
         choices=[(WAITING_FOR_ME, _("Waiting for my decision"))],
         empty_label=_("All requests"),

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from mdf.models import RequestStatus
 from mdf.requests import request_cancel, request_submit
 from tests.conftest import login
 from tests.prm.integrations.api_helpers import bearer, key_for
@@ -64,3 +65,12 @@ def test_a_draft_cancelled_before_asking_stays_hidden(world, vendor_admin):
     dropped = request_cancel(draft(world), user=world["dealer"])
 
     assert seen(vendor_admin, dropped.pk, dropped.number) == HIDDEN
+
+
+def test_the_vendor_queue_does_not_offer_draft_as_a_status(world, vendor_admin):
+    client = login(Client(HTTP_HOST="alpha.localhost"), vendor_admin)
+    form = client.get("/mdf/").context["filter"].form
+
+    offered = [value for value, _label in form.fields["status"].choices]
+
+    assert offered == ["", *(s for s in RequestStatus.values if s != RequestStatus.DRAFT)]
