@@ -10,7 +10,8 @@ from functools import wraps
 from typing import Any
 
 from celery import shared_task
-from django.db import OperationalError, transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import DatabaseError, OperationalError, transaction
 from django.utils import timezone, translation
 from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -109,14 +110,15 @@ def _defer(name: str, args: list[Any], kwargs: dict[str, Any], schema: str) -> N
 
     from .models import DeferredJob
 
-    call = json.dumps([name, args, kwargs], sort_keys=True, default=str)
+    call = json.dumps([name, args, kwargs], sort_keys=True, cls=DjangoJSONEncoder)
     row = DeferredJob(
         task=name, args=args, kwargs=kwargs, key=hashlib.sha256(call.encode()).hexdigest()
     )
     try:
-        with schema_context(schema):
+        # A savepoint: a caller inside a transaction keeps a usable one if the insert fails.
+        with schema_context(schema), transaction.atomic():
             DeferredJob.objects.bulk_create([row], ignore_conflicts=True)
-    except Exception:
+    except DatabaseError:
         # The database is unreachable as well: nothing can keep it; say so loudly.
         log.exception("%s lost in %s: neither the broker nor the database took it", name, schema)
 
@@ -124,9 +126,10 @@ def _defer(name: str, args: list[Any], kwargs: dict[str, Any], schema: str) -> N
 def deferred_jobs_flush_here(limit: int = 500) -> int:
     """Queue the current schema's deferred jobs, oldest first, until one send fails.
 
-    Rows are locked (SKIP LOCKED, so two flushes share the work) and deleted in the transaction
-    that sent them. A commit that fails after a send sends that job again later: jobs are safe
-    to run twice.
+    Each row is locked (SKIP LOCKED, so two flushes share the work), sent and deleted in a
+    transaction of its own, so an error on one row (Redis refusing writes, the time limit) keeps
+    the rows sent before it deleted. A commit that fails after its send sends that job again
+    later: jobs are safe to run twice. Rows naming a task no release knows are left alone.
     """
     from celery import current_app
 
@@ -135,20 +138,23 @@ def deferred_jobs_flush_here(limit: int = 500) -> int:
     from .models import DeferredJob
 
     schema = tenant_connection().schema_name
+    known = set(current_app.tasks.keys())
+    for name in DeferredJob.objects.exclude(task__in=known).values_list("task", flat=True):
+        log.error("deferred job %s in %s names no known task", name, schema)
+    pending = DeferredJob.objects.filter(task__in=known).order_by("pk")
     sent = 0
-    with transaction.atomic():
-        for row in DeferredJob.objects.select_for_update(skip_locked=True)[:limit]:
-            task = current_app.tasks.get(row.task)
-            if task is None:  # renamed or removed by a release: kept for someone to look at
-                log.error("deferred job %s in %s names no known task", row.task, schema)
-                continue
+    while sent < limit:
+        with transaction.atomic():
+            row = pending.select_for_update(skip_locked=True).first()
+            if row is None:
+                break
             try:
-                _send(task, row.args, row.kwargs, schema)
+                _send(current_app.tasks[row.task], row.args, row.kwargs, schema)
             except BROKER_DOWN:
                 log.warning("deferred jobs in %s wait: the broker is still unreachable", schema)
                 break
             row.delete()
-            sent += 1
+        sent += 1
     return sent
 
 

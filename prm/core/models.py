@@ -1,6 +1,7 @@
 from collections.abc import Mapping
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -110,8 +111,9 @@ class DeferredJob(models.Model):
     runs in until `deferred_jobs_flush` queues it (prm.core.jobs). The same call is kept once."""
 
     task = models.CharField(_("job"), max_length=200)
-    args = models.JSONField(_("arguments"), default=list)
-    kwargs = models.JSONField(_("keyword arguments"), default=dict)
+    # Encoded as Celery's JSON would send them (UUIDs, dates and Decimals as strings).
+    args = models.JSONField(_("arguments"), default=list, encoder=DjangoJSONEncoder)
+    kwargs = models.JSONField(_("keyword arguments"), default=dict, encoder=DjangoJSONEncoder)
     key = models.CharField(_("key"), max_length=64, unique=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

@@ -187,7 +187,7 @@ def test_a_tryton_that_takes_connections_but_never_answers_fails_after_the_socke
 def test_the_session_header_and_the_timeout_travel_together() -> None:
     from prm.integrations.erp.tryton import _transport
 
-    made = _transport("https://erp.example/db/", 7.0, [("Authorization", "Session abc")])
+    made = _transport("HTTPS://erp.example/db/", 7.0, [("Authorization", "Session abc")])
     connection = made.make_connection("erp.example")
 
     assert type(made).__mro__[1].__name__ == "SafeTransport"

@@ -20,6 +20,7 @@ import base64
 import xmlrpc.client
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlsplit
 
 from .connector import (
     ErpRefused,
@@ -46,7 +47,8 @@ def _unavailable(exc: Exception) -> ErpUnavailable:
 
 def _transport(url: str, timeout: float, headers: list[tuple[str, str]]) -> Any:
     """xmlrpc's transport with a socket timeout (ServerProxy has no such argument)."""
-    base: Any = xmlrpc.client.SafeTransport if url.startswith("https") else xmlrpc.client.Transport
+    secure = urlsplit(url).scheme.lower() == "https"  # as ServerProxy reads it: HTTPS:// too
+    base: Any = xmlrpc.client.SafeTransport if secure else xmlrpc.client.Transport
 
     class Timed(base):
         def make_connection(self, host: Any) -> Any:

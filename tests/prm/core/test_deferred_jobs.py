@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+import uuid
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -13,6 +15,7 @@ from celery import Celery
 from django.db import OperationalError, connection, transaction
 from django_tenants.utils import schema_context
 from kombu.exceptions import OperationalError as BrokerError
+from redis.exceptions import ResponseError
 
 from prm.core import jobs
 from prm.core.jobs import enqueue_on_commit, job_send
@@ -31,6 +34,7 @@ class Broker:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.up = False
+        self.refuse_after: tuple[int, Exception] | None = None  # (sends that go out, then this)
         self.sent: list[tuple[str, list[Any], dict[str, Any], str]] = []
         for task in (outbox_deliver, notifications_email):
             monkeypatch.setattr(task, "apply_async", self._sender(task.name))
@@ -40,6 +44,8 @@ class Broker:
         def send(*, args: list[Any], kwargs: dict[str, Any], headers: dict[str, str], **_: Any):
             if not self.up:
                 raise REFUSED
+            if self.refuse_after and len(self.sent) == self.refuse_after[0]:
+                raise self.refuse_after[1]
             self.sent.append((name, list(args), kwargs, headers["_schema_name"]))
 
         return send
@@ -98,6 +104,48 @@ def test_the_flush_queues_kept_jobs_in_their_schema_once_the_broker_is_back(in_a
     assert kept("alpha") == kept("bravo") == []
 
 
+def test_an_error_mid_flush_keeps_what_was_sent_sent_and_the_rest_kept(in_a, broker):
+    for event in ("e1", "e2", "e3"):
+        job_send(outbox_deliver, event, schema="alpha")
+    broker.up = True
+    broker.refuse_after = (
+        1,
+        ResponseError("OOM command not allowed when used memory > 'maxmemory'"),
+    )
+
+    with pytest.raises(ResponseError):
+        deferred_jobs_flush()
+
+    assert [call[1] for call in broker.sent] == [["e1"]]
+    assert kept("alpha") == [
+        ("prm.integrations.outbox_deliver", ["e2"], {}),
+        ("prm.integrations.outbox_deliver", ["e3"], {}),
+    ]
+    broker.refuse_after = None
+    assert deferred_jobs_flush() == 2
+    assert [call[1] for call in broker.sent] == [["e1"], ["e2"], ["e3"]]  # e1 not sent twice
+
+
+def test_a_call_kept_sent_and_refused_again_is_kept_again(in_a, broker):
+    job_send(outbox_deliver, "e1", schema="alpha")
+    broker.up = True
+    deferred_jobs_flush()
+    broker.up = False
+    jobs._broker_down_until = 0.0
+
+    job_send(outbox_deliver, "e1", schema="alpha")
+
+    assert kept("alpha") == [("prm.integrations.outbox_deliver", ["e1"], {})]
+
+
+def test_arguments_are_kept_as_celerys_json_would_send_them(in_a, broker):
+    event = uuid.UUID("6f1c0a52-8a0e-4d0b-9d51-2d5c6c1f3b10")
+
+    job_send(outbox_deliver, event, schema="alpha", amount=Decimal("12.30"))
+
+    assert kept("alpha") == [("prm.integrations.outbox_deliver", [str(event)], {"amount": "12.30"})]
+
+
 def test_a_kept_job_naming_no_task_is_left_for_someone_to_look_at(in_a, broker, caplog):
     DeferredJob.objects.create(task="gone.in.a.release", args=[1], key="x" * 64)
     job_send(outbox_deliver, "event-b", schema="alpha")
@@ -149,7 +197,8 @@ def test_a_broker_that_accepts_connections_but_never_answers_does_not_hold_the_s
 
         answers: list[bool] = []
         sending = threading.Thread(
-            target=lambda: answers.append(job_send(deliver, "event-d", schema="alpha"))
+            target=lambda: answers.append(job_send(deliver, "event-d", schema="alpha")),
+            daemon=True,  # a hang fails the test below, not the run
         )
         sending.start()
         sending.join(timeout=120)

@@ -32,6 +32,7 @@ def test_healthz_is_200_degraded_when_redis_is_down(client_a, settings):
     assert response.status_code == 200  # pages still work: the web process stays in rotation
     assert response.json()["status"] == "degraded"
     assert response.json()["redis"] == "error: ConnectionError"
+    assert response.json()["worker"] == "unknown: Redis unreachable"  # not pinged through it
 
 
 def test_healthz_is_503_json_when_the_database_is_down(tenant_a, monkeypatch):
