@@ -222,6 +222,10 @@ class RequestForm(forms.ModelForm):
 
     def __init__(self, *args: Any, partner_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.instance.pk is None:  # estimates to type, not the model's zeros to overwrite
+            for name in ("expected_leads", "expected_revenue"):
+                if name not in (kwargs.get("initial") or {}):
+                    self.initial[name] = None
         # The funds the partner may draw on now; an edited request keeps its own fund and type
         # in the lists, so the service can say why they no longer do.
         current = self.instance

@@ -190,6 +190,7 @@ def test_a_draft_is_edited_and_submitted_from_the_form(client_a, world):
     request.refresh_from_db()
 
     assert page.context["lines_form"]["line-2-amount"].value() == D("1000.00")
+    assert page.context["form"]["expected_leads"].value() == 20  # an edit keeps its estimates
     assert submitted.redirect_chain == [(f"/portal/mdf/requests/{request.pk}/", 302)]
     assert flashed(submitted) == [f"{request.number} submitted for approval."]
     assert (request.status, request.requested_amount) == (RequestStatus.SUBMITTED, D("3000.00"))
@@ -615,3 +616,9 @@ def test_nobody_but_the_partner_opens_its_funds(client_a, client_b, world, vendo
     assert bravo == [404] * 13
     assert list(bravo_home.context["page"].object_list) == []
     assert list(bravo_home.context["allocations"]) == []
+
+
+def test_a_new_request_leaves_its_estimates_blank_to_fill_in(client_a, world):
+    form = _english(client_a, world["dealer"]).get(NEW).context["form"]
+
+    assert (form["expected_leads"].value(), form["expected_revenue"].value()) == (None, None)
