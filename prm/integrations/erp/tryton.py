@@ -45,18 +45,32 @@ def _unavailable(exc: Exception) -> ErpUnavailable:
     return ErpUnavailable(f"Tryton cannot be reached: {exc}")
 
 
-def _transport(url: str, timeout: float, headers: list[tuple[str, str]]) -> Any:
-    """xmlrpc's transport with a socket timeout (ServerProxy has no such argument)."""
-    secure = urlsplit(url).scheme.lower() == "https"  # as ServerProxy reads it: HTTPS:// too
-    base: Any = xmlrpc.client.SafeTransport if secure else xmlrpc.client.Transport
+def _timed(base: Any) -> Any:
+    """`base`, an xmlrpc transport, with a socket timeout on every connection (ServerProxy has
+    no such argument)."""
 
     class Timed(base):
+        timeout = SOCKET_TIMEOUT_SECONDS
+
         def make_connection(self, host: Any) -> Any:
             made = super().make_connection(host)
-            made.timeout = timeout
+            made.timeout = self.timeout
             return made
 
-    return Timed(use_builtin_types=True, headers=headers)
+    return Timed
+
+
+_TimedTransport = _timed(xmlrpc.client.Transport)
+_TimedSafeTransport = _timed(xmlrpc.client.SafeTransport)
+
+
+def _transport(url: str, timeout: float, headers: list[tuple[str, str]]) -> Any:
+    secure = urlsplit(url).scheme.lower() == "https"  # as ServerProxy reads it: HTTPS:// too
+    made = (_TimedSafeTransport if secure else _TimedTransport)(
+        use_builtin_types=True, headers=headers
+    )
+    made.timeout = timeout
+    return made
 
 
 class TrytonConnector:

@@ -34,6 +34,7 @@ pytestmark = pytest.mark.django_db
 
 SOURCE = "bkpsrc"
 COPY = "bkpcopy"
+BY_NAME = f"{SOURCE}_restored"  # what `restore_tenant --tenant SOURCE` makes
 PASSWORD = "restore-admin-pass"
 TRICKY_PARTNER = f"{SOURCE}.example"
 # Looks like dump syntax and names the schema: must come back byte for byte.
@@ -71,8 +72,8 @@ def restored(
     django_db_setup: None, django_db_blocker: Any, tmp_path_factory: Any
 ) -> Iterator[Restored]:
     with django_db_blocker.unblock():
-        vendor_drop(SOURCE)  # left by a run killed before its cleanup
-        vendor_drop(COPY)
+        for schema in (SOURCE, COPY, BY_NAME):  # left by a run killed before its cleanup
+            vendor_drop(schema)
         try:
             source = vendor_create(
                 slug=SOURCE,
@@ -92,8 +93,10 @@ def restored(
             connection.set_schema_to_public()
             yield Restored(sql=sql, source=source, copy=copy)
         finally:
-            vendor_drop(SOURCE)
-            vendor_drop(COPY)
+            # Here, outside any test's transaction: a drop inside one is rolled back with it,
+            # while the schemas psql restored are committed.
+            for schema in (SOURCE, COPY, BY_NAME):
+                vendor_drop(schema)
 
 
 def _tables(schema: str) -> list[str]:
@@ -246,14 +249,11 @@ def test_restore_by_tenant_takes_the_newest_dump_under_the_default_slug(
     older.write_text("this old file must not be read\n")
     call_command("backup_tenant", tenant=SOURCE, out_dir=tmp_path, stdout=StringIO())
     out = StringIO()
-    try:
-        call_command("restore_tenant", tenant=SOURCE, in_dir=tmp_path, stdout=out)
-        assert _counts(f"{SOURCE}_restored") == _counts(SOURCE)
-        newest = max(tmp_path.glob(f"{SOURCE}-2*Z.sql"))
-        assert newest != older
-        assert f"Restored {newest.name} as vendor" in out.getvalue()
-    finally:
-        vendor_drop(f"{SOURCE}_restored")
+    call_command("restore_tenant", tenant=SOURCE, in_dir=tmp_path, stdout=out)
+    assert _counts(BY_NAME) == _counts(SOURCE)
+    newest = max(tmp_path.glob(f"{SOURCE}-2*Z.sql"))
+    assert newest != older
+    assert f"Restored {newest.name} as vendor" in out.getvalue()
     with pytest.raises(CommandError, match="no backup of 'nosuch' in "):
         call_command("restore_tenant", tenant="nosuch", in_dir=tmp_path)
     with pytest.raises(CommandError, match="--as NEWSLUG is required with --file"):

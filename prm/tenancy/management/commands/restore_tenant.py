@@ -35,14 +35,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, **opts: object) -> None:
+        slug = opts["new_slug"]
         if opts["file"]:
             path = Path(str(opts["file"]))
+            if not slug:
+                raise CommandError("--as NEWSLUG is required with --file")
         else:
             folder = opts["in_dir"] or Path(settings.DATA_DIR) / "backups"
             path = newest_dump(Path(str(folder)), str(opts["tenant"]))
-        slug = opts["new_slug"] or (f"{opts['tenant']}-restored" if opts["tenant"] else None)
-        if not slug:
-            raise CommandError("--as NEWSLUG is required with --file")
+            slug = slug or f"{opts['tenant']}-restored"
         try:
             tenant = tenant_restore(path, str(slug))
         except (RestoreRefused, RuntimeError, ValidationError) as exc:
